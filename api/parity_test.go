@@ -151,8 +151,8 @@ func compareSchemas(official, ours *openapi3.Schema, where string, depth int) []
 	}
 	official = nonNull(official)
 	var diffs []string
-	if got, want := keys(ours.Properties), keys(official.Properties); !slices.Equal(got, want) {
-		diffs = append(diffs, fmt.Sprintf("%s: properties %v, official %v", where, got, want))
+	if missing, extra := setDiff(keys(official.Properties), keys(ours.Properties)); len(missing)+len(extra) > 0 {
+		diffs = append(diffs, fmt.Sprintf("%s: properties missing %v, not in the official spec %v", where, missing, extra))
 	}
 	if got, want := sorted(ours.Required), sorted(official.Required); !slices.Equal(got, want) {
 		diffs = append(diffs, fmt.Sprintf("%s: required %v, official %v", where, got, want))
@@ -188,6 +188,21 @@ func nonNull(s *openapi3.Schema) *openapi3.Schema {
 		}
 	}
 	return s
+}
+
+// setDiff returns what want has and got lacks, and what got has beyond want.
+func setDiff(want, got []string) (missing, extra []string) {
+	for _, w := range want {
+		if !slices.Contains(got, w) {
+			missing = append(missing, w)
+		}
+	}
+	for _, g := range got {
+		if !slices.Contains(want, g) {
+			extra = append(extra, g)
+		}
+	}
+	return missing, extra
 }
 
 func keys(m openapi3.Schemas) []string {
