@@ -1,0 +1,47 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+const sample = `goos: linux
+goarch: amd64
+cpu: Test CPU
+BenchmarkGetCustomer/raw-2         	   10000	    100000 ns/op	    5000 B/op	      50 allocs/op
+BenchmarkGetCustomer/raw-2         	   10000	    120000 ns/op	    5000 B/op	      50 allocs/op
+BenchmarkGetCustomer/raw-2         	   10000	    110000 ns/op	    5000 B/op	      50 allocs/op
+BenchmarkGetCustomer/straddle-2    	   10000	    121000 ns/op	    7000 B/op	      80 allocs/op
+BenchmarkAll/straddle-2            	       1	 900000000 ns/op	  250000 items/s	       3.5 peak-heap-MiB
+PASS
+`
+
+func TestRunComputesMediansAndRatios(t *testing.T) {
+	var out strings.Builder
+	if err := run(strings.NewReader(sample), &out); err != nil {
+		t.Fatal(err)
+	}
+	got := out.String()
+	for _, want := range []string{
+		"`cpu: Test CPU`",
+		"| GetCustomer/raw | 3 | 110000 | 5000 | 50 |  |  |  |",
+		"| GetCustomer/straddle | 1 | 121000 | 7000 | 80 | 1.10× | 1.60× |  |",
+		"| All/straddle | 1 | 900000000 | 0 | 0 |  |  | 2.5e+05 items/s, 3.5 peak-heap-MiB |",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("table lacks %q:\n%s", want, got)
+		}
+	}
+}
+
+func TestRunRejectsInputWithoutResults(t *testing.T) {
+	if err := run(strings.NewReader("PASS\nok x 1s\n"), new(strings.Builder)); err == nil {
+		t.Fatal("no error for input without benchmarks")
+	}
+}
+
+func TestMedianEvenCount(t *testing.T) {
+	if got := median([]float64{4, 1, 3, 2}); got != 2.5 {
+		t.Fatalf("median = %v, want 2.5", got)
+	}
+}
