@@ -1,0 +1,336 @@
+package straddle
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/straddlekit/straddle-go/gen"
+)
+
+// sdkVersion goes into the User-Agent header.
+const sdkVersion = "0.1.0"
+
+// defaultTimeout bounds each attempt unless WithTimeout says otherwise.
+const defaultTimeout = 60 * time.Second
+
+// Environment is a Straddle deployment the client talks to.
+type Environment string
+
+// Straddle environments.
+const (
+	// Sandbox moves test money and simulates outcomes. It is the default.
+	Sandbox Environment = "sandbox"
+	// Production moves real money.
+	Production Environment = "production"
+)
+
+// baseURLs maps each environment to its API root.
+var baseURLs = map[Environment]string{
+	Sandbox:    "https://sandbox.straddle.com",
+	Production: "https://production.straddle.com",
+}
+
+// AppInfo identifies the application using the client, in the User-Agent
+// header, so Straddle can tell integrations apart.
+type AppInfo struct {
+	Name    string // required
+	Version string // optional
+	URL     string // optional
+}
+
+// Client is a Straddle API client. Create one with NewClient and share it:
+// it is safe for concurrent use and reuses connections.
+type Client struct {
+	// Customers creates, reads, changes, lists and deletes customers.
+	Customers *CustomersService
+	// Review reads and settles customers' identity reviews.
+	Review *ReviewService
+
+	baseURL    string
+	maxRetries int
+	timeout    time.Duration
+	doer       *doer
+	gen        *gen.Client
+}
+
+// settings collects the Options given to NewClient.
+type settings struct {
+	apiKey      secret
+	apiKeySet   bool
+	environment Environment
+	baseURL     string
+	httpClient  *http.Client
+	maxRetries  int
+	timeout     time.Duration
+	logger      *slog.Logger
+	app         *AppInfo
+}
+
+// Option configures a Client in NewClient.
+type Option func(*settings) error
+
+// WithAPIKey authenticates with key (sent as a Bearer token). Required,
+// unless WithAPIKeyFromEnv is used.
+func WithAPIKey(key string) Option {
+	return func(s *settings) error {
+		if key == "" {
+			return errors.New("straddle: WithAPIKey: the API key is empty")
+		}
+		s.apiKey, s.apiKeySet = secret(key), true
+		return nil
+	}
+}
+
+// WithAPIKeyFromEnv takes the API key from the STRADDLE_API_KEY environment
+// variable; it is an error if that is unset or empty. The client never reads
+// the environment unless asked to.
+func WithAPIKeyFromEnv() Option {
+	return func(s *settings) error {
+		key := os.Getenv("STRADDLE_API_KEY")
+		if key == "" {
+			return errors.New("straddle: WithAPIKeyFromEnv: STRADDLE_API_KEY is unset or empty")
+		}
+		s.apiKey, s.apiKeySet = secret(key), true
+		return nil
+	}
+}
+
+// WithEnvironment picks Sandbox (the default) or Production. WithBaseURL,
+// if also given, wins.
+func WithEnvironment(env Environment) Option {
+	return func(s *settings) error {
+		if _, ok := baseURLs[env]; !ok {
+			return fmt.Errorf("straddle: WithEnvironment: unknown environment %q", string(env))
+		}
+		s.environment = env
+		return nil
+	}
+}
+
+// WithBaseURL sends requests to rawURL instead of an environment's URL: a
+// proxy, or a test server. It must be https, or http to a loopback host.
+func WithBaseURL(rawURL string) Option {
+	return func(s *settings) error {
+		if err := checkBaseURL(rawURL); err != nil {
+			return err
+		}
+		s.baseURL = strings.TrimRight(rawURL, "/")
+		return nil
+	}
+}
+
+// WithHTTPClient sends requests with hc (its Transport, proxies, TLS
+// settings). The client does not modify hc; it uses a copy whose redirect
+// policy never forwards the API key to another host.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(s *settings) error {
+		if hc == nil {
+			return errors.New("straddle: WithHTTPClient: the client is nil")
+		}
+		s.httpClient = hc
+		return nil
+	}
+}
+
+// WithMaxRetries sets how many times a failed request is retried (default
+// 2, so 3 attempts; 0 turns retries off).
+func WithMaxRetries(n int) Option {
+	return func(s *settings) error {
+		if n < 0 {
+			return fmt.Errorf("straddle: WithMaxRetries: %d is negative", n)
+		}
+		s.maxRetries = n
+		return nil
+	}
+}
+
+// WithTimeout bounds each attempt (default 60s; 0 for no bound). An attempt
+// that runs out is retried while the call's context lives; bound the whole
+// call with the context.
+func WithTimeout(d time.Duration) Option {
+	return func(s *settings) error {
+		if d < 0 {
+			return fmt.Errorf("straddle: WithTimeout: %s is negative", d)
+		}
+		s.timeout = d
+		return nil
+	}
+}
+
+// WithLogger logs one record per attempt to l: method, path template,
+// status, request id, attempt and duration. Never bodies, query strings or
+// credentials. Without it the client logs nothing.
+func WithLogger(l *slog.Logger) Option {
+	return func(s *settings) error {
+		s.logger = l
+		return nil
+	}
+}
+
+// WithAppInfo names the application in the User-Agent header.
+func WithAppInfo(app AppInfo) Option {
+	return func(s *settings) error {
+		if app.Name == "" {
+			return errors.New("straddle: WithAppInfo: Name is required")
+		}
+		for _, v := range []string{app.Name, app.Version, app.URL} {
+			if !printableASCII(v) {
+				return errors.New("straddle: WithAppInfo: fields must be printable ASCII")
+			}
+		}
+		s.app = &app
+		return nil
+	}
+}
+
+// NewClient returns a client configured by opts. An API key is required
+// (WithAPIKey or WithAPIKeyFromEnv); every option is checked, and a bad one
+// is an error.
+func NewClient(opts ...Option) (*Client, error) {
+	s := settings{environment: Sandbox, maxRetries: defaultMaxRetries, timeout: defaultTimeout}
+	for _, o := range opts {
+		if o == nil {
+			continue
+		}
+		if err := o(&s); err != nil {
+			return nil, err
+		}
+	}
+	if !s.apiKeySet {
+		return nil, errors.New("straddle: NewClient: an API key is required (WithAPIKey or WithAPIKeyFromEnv)")
+	}
+	if !printableASCII(string(s.apiKey)) || strings.ContainsRune(string(s.apiKey), ' ') {
+		return nil, errors.New("straddle: NewClient: the API key has characters a header cannot carry")
+	}
+	base := s.baseURL
+	if base == "" {
+		base = baseURLs[s.environment]
+	}
+	d := &doer{
+		http:      noForeignAuth(s.httpClient),
+		apiKey:    s.apiKey,
+		userAgent: userAgent(s.app),
+		logger:    s.logger,
+		sleep:     sleepContext,
+		jitter:    fullJitter,
+		now:       time.Now,
+	}
+	g, err := gen.NewClient(base, gen.WithHTTPClient(d))
+	if err != nil {
+		return nil, fmt.Errorf("straddle: NewClient: %w", err)
+	}
+	c := &Client{baseURL: base, maxRetries: s.maxRetries, timeout: s.timeout, doer: d, gen: g}
+	c.Customers = &CustomersService{client: c}
+	c.Review = &ReviewService{client: c}
+	return c, nil
+}
+
+// String describes the client without its API key.
+func (c *Client) String() string {
+	return "straddle.Client{baseURL: " + c.baseURL + ", apiKey: " + redacted + "}"
+}
+
+// Format prints the client as String does under every verb, so no format
+// (%+v, %#v) reveals the API key.
+func (c *Client) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, c.String()) }
+
+// LogValue logs the client without its API key.
+func (c *Client) LogValue() slog.Value { return slog.StringValue(c.String()) }
+
+// secret holds the API key; it prints and logs redacted.
+type secret string
+
+func (s secret) reveal() string                { return string(s) }
+func (s secret) String() string                { return redacted }
+func (s secret) GoString() string              { return redacted }
+func (s secret) Format(f fmt.State, verb rune) { writeRedacted(f, verb) }
+func (s secret) LogValue() slog.Value          { return slog.StringValue(redacted) }
+func (s secret) MarshalText() ([]byte, error)  { return []byte(redacted), nil }
+
+// defaultTransport is shared by every client built without WithHTTPClient,
+// so they share one connection pool.
+var defaultTransport http.RoundTripper = http.DefaultTransport.(*http.Transport).Clone()
+
+// noForeignAuth returns a copy of hc (or a default client) whose redirects
+// drop the Authorization header unless they stay on the same scheme, host
+// and port. net/http alone forwards it to another port of the same host and
+// to subdomains.
+func noForeignAuth(hc *http.Client) *http.Client {
+	c := &http.Client{Transport: defaultTransport}
+	if hc != nil {
+		copied := *hc
+		c = &copied
+	}
+	next := c.CheckRedirect
+	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		first := via[0].URL
+		if req.URL.Scheme != first.Scheme || !strings.EqualFold(req.URL.Host, first.Host) {
+			req.Header.Del("Authorization")
+		}
+		if next != nil {
+			return next(req, via)
+		}
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		return nil
+	}
+	return c
+}
+
+// checkBaseURL accepts an absolute https URL, or http to a loopback host
+// (a local test server), with no query, fragment or credentials.
+func checkBaseURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return errors.New("straddle: WithBaseURL: not a URL")
+	}
+	switch {
+	case u.Host == "":
+		return errors.New("straddle: WithBaseURL: the URL must be absolute, with a host")
+	case u.User != nil:
+		return errors.New("straddle: WithBaseURL: the URL must not carry credentials")
+	case u.RawQuery != "" || u.Fragment != "":
+		return errors.New("straddle: WithBaseURL: the URL must not have a query or fragment")
+	case u.Scheme == "https":
+		return nil
+	case u.Scheme == "http" && isLoopback(u.Hostname()):
+		return nil
+	case u.Scheme == "http":
+		return fmt.Errorf("straddle: WithBaseURL: plain http is only allowed to a loopback host, not %q", u.Hostname())
+	}
+	return fmt.Errorf("straddle: WithBaseURL: scheme %q is not https", u.Scheme)
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// userAgent names this library, the Go version and the application.
+func userAgent(app *AppInfo) string {
+	ua := "straddle-go/" + sdkVersion + " (" + runtime.Version() + ")"
+	if app == nil {
+		return ua
+	}
+	ua += " " + app.Name
+	if app.Version != "" {
+		ua += "/" + app.Version
+	}
+	if app.URL != "" {
+		ua += " (+" + app.URL + ")"
+	}
+	return ua
+}

@@ -1,0 +1,123 @@
+package straddle
+
+import (
+	"context"
+	"net/http"
+
+	openapi_types "github.com/oapi-codegen/runtime/types"
+
+	"github.com/straddlekit/straddle-go/gen"
+)
+
+// CustomersService creates, reads, changes, lists and deletes customers.
+// Reach it as Client.Customers.
+type CustomersService struct {
+	client *Client
+}
+
+// Create registers a new individual or business customer, which starts its
+// identity and fraud checks. In the sandbox, p.SandboxOutcome forces the
+// resulting status. The request carries an idempotency key (generated, or
+// WithIdempotencyKey), so retries never create a second customer.
+func (s *CustomersService) Create(ctx context.Context, p *CreateCustomerParams, opts ...RequestOption) (*Customer, error) {
+	if err := p.validate(); err != nil {
+		return nil, err
+	}
+	body := p.toGen()
+	var c Customer
+	err := s.client.call(ctx, opCreateCustomer, opts, func(ctx context.Context, ed gen.RequestEditorFn) (*http.Response, error) {
+		return s.client.gen.CreateCustomer(ctx, nil, body, ed)
+	}, &c, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// Get returns the customer with personal data masked.
+func (s *CustomersService) Get(ctx context.Context, id string, opts ...RequestOption) (*Customer, error) {
+	uid, err := parseID(id)
+	if err != nil {
+		return nil, err
+	}
+	var c Customer
+	err = s.client.call(ctx, opGetCustomer, opts, func(ctx context.Context, ed gen.RequestEditorFn) (*http.Response, error) {
+		return s.client.gen.GetCustomer(ctx, uid, nil, ed)
+	}, &c, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// Update replaces the customer's details with p: a full replacement (PUT).
+// Every optional field left empty in p is CLEARED on the customer. Build p
+// from the current customer, or use Edit, which does. Changing more than two
+// fields (metadata aside) within 24 hours triggers a new identity score,
+// which may change the customer's status.
+func (s *CustomersService) Update(ctx context.Context, id string, p *UpdateCustomerParams, opts ...RequestOption) (*Customer, error) {
+	uid, err := parseID(id)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.validate(); err != nil {
+		return nil, err
+	}
+	body := p.toGen()
+	var c Customer
+	err = s.client.call(ctx, opUpdateCustomer, opts, func(ctx context.Context, ed gen.RequestEditorFn) (*http.Response, error) {
+		return s.client.gen.UpdateCustomer(ctx, uid, nil, body, ed)
+	}, &c, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// Delete removes the customer for good and returns it as it was. It is meant
+// for privacy and regulatory requests; later reads of the id get 404.
+func (s *CustomersService) Delete(ctx context.Context, id string, opts ...RequestOption) (*Customer, error) {
+	uid, err := parseID(id)
+	if err != nil {
+		return nil, err
+	}
+	var c Customer
+	err = s.client.call(ctx, opDeleteCustomer, opts, func(ctx context.Context, ed gen.RequestEditorFn) (*http.Response, error) {
+		return s.client.gen.DeleteCustomer(ctx, uid, nil, ed)
+	}, &c, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// Unmasked returns the customer with its real SSN, date of birth, EIN and IP
+// address. Straddle enables this per account; other accounts get a 403
+// *Error (IsAuth). The real values print and log redacted; read them with
+// Reveal.
+func (s *CustomersService) Unmasked(ctx context.Context, id string, opts ...RequestOption) (*UnmaskedCustomer, error) {
+	uid, err := parseID(id)
+	if err != nil {
+		return nil, err
+	}
+	var c UnmaskedCustomer
+	err = s.client.call(ctx, opGetUnmasked, opts, func(ctx context.Context, ed gen.RequestEditorFn) (*http.Response, error) {
+		return s.client.gen.GetUnmaskedCustomer(ctx, uid, nil, ed)
+	}, &c, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// parseID checks a customer id and converts it for gen.
+func parseID(id string) (openapi_types.UUID, error) {
+	var u openapi_types.UUID
+	if err := validateID(id); err != nil {
+		return u, err
+	}
+	if err := u.UnmarshalText([]byte(id)); err != nil {
+		return u, &ValidationError{Field: "id", Rule: "must be a UUID"}
+	}
+	return u, nil
+}

@@ -1,0 +1,272 @@
+package straddle
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/straddlekit/straddle-go/gen"
+)
+
+// Body size limits. Error bodies are only read for their envelope, so a
+// runaway one (an HTML page, a proxy's dump) is cut short; success bodies get
+// room for the largest page of customers.
+const (
+	maxErrorBody   = 1 << 20
+	maxSuccessBody = 32 << 20
+)
+
+// operation names an API operation for the pipeline and the logs.
+type operation struct {
+	method string
+	path   string // the spec's path template
+	write  bool   // sends an Idempotency-Key
+}
+
+// The operations of the customers API.
+var (
+	opCreateCustomer = operation{http.MethodPost, "/v1/customers", true}
+	opListCustomers  = operation{http.MethodGet, "/v1/customers", false}
+	opGetCustomer    = operation{http.MethodGet, "/v1/customers/{id}", false}
+	opUpdateCustomer = operation{http.MethodPut, "/v1/customers/{id}", true}
+	opDeleteCustomer = operation{http.MethodDelete, "/v1/customers/{id}", true}
+	opGetUnmasked    = operation{http.MethodGet, "/v1/customers/{id}/unmasked", false}
+	opGetReview      = operation{http.MethodGet, "/v1/customers/{id}/review", false}
+	opDecideReview   = operation{http.MethodPatch, "/v1/customers/{id}/review", true}
+	opRefreshReview  = operation{http.MethodPut, "/v1/customers/{id}/refresh_review", true}
+)
+
+// callState is one logical call's settings and progress, carried to the doer
+// in the request context.
+type callState struct {
+	op         operation
+	maxRetries int
+	timeout    time.Duration // per attempt; 0 for none
+	attempts   int
+}
+
+type stateKey struct{}
+
+// stateFrom returns the call state in ctx, or a single-attempt default for a
+// request that did not come through Client.call.
+func stateFrom(ctx context.Context) *callState {
+	if st, ok := ctx.Value(stateKey{}).(*callState); ok {
+		return st
+	}
+	return &callState{op: operation{path: "unknown"}}
+}
+
+// sendFunc builds one operation's request with gen and hands it, with the
+// header editor, to the gen client, whose doer is ours.
+type sendFunc func(ctx context.Context, editor gen.RequestEditorFn) (*http.Response, error)
+
+// call is the pipeline every operation goes through: apply the options, pick
+// the idempotency key, send (with retries, in the doer), then decode the
+// envelope's data (and meta, when asked) or build the *Error.
+func (c *Client) call(ctx context.Context, op operation, opts []RequestOption, send sendFunc, data, meta any) error {
+	cfg, err := newCallConfig(opts)
+	if err != nil {
+		return err
+	}
+	st := &callState{op: op, maxRetries: c.maxRetries, timeout: c.timeout}
+	if cfg.retries != nil {
+		st.maxRetries = *cfg.retries
+	}
+	if cfg.attemptTimeout != nil {
+		st.timeout = *cfg.attemptTimeout
+	}
+	var key string
+	if op.write {
+		key = cfg.idempotencyKey
+		if key == "" {
+			key = newIdempotencyKey()
+		}
+	}
+	editor := func(_ context.Context, req *http.Request) error {
+		for name, values := range cfg.header {
+			req.Header[name] = values
+		}
+		if key != "" {
+			req.Header.Set("Idempotency-Key", key)
+		}
+		return nil
+	}
+
+	resp, err := send(context.WithValue(ctx, stateKey{}, st), editor)
+	if cfg.response != nil {
+		*cfg.response = Response{IdempotencyKey: key, Attempts: st.attempts}
+	}
+	if err != nil {
+		return fmt.Errorf("straddle: %s %s: %w", op.method, op.path, err)
+	}
+	body, readErr := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	m := readMeta(body)
+	if cfg.response != nil {
+		cfg.response.fill(resp, m)
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return newError(resp.StatusCode, resp.Header, body)
+	}
+	if readErr != nil {
+		return &DecodeError{StatusCode: resp.StatusCode, RequestID: m.RequestID, Err: readErr}
+	}
+	if err := decodeEnvelope(body, data, meta); err != nil {
+		return &DecodeError{StatusCode: resp.StatusCode, RequestID: m.RequestID, Err: err}
+	}
+	return nil
+}
+
+// errNoData is the cause of a *DecodeError for an envelope without data.
+var errNoData = errors.New("response has no data")
+
+// decodeEnvelope decodes {"meta": ..., "response_type": ..., "data": ...}:
+// data into data, and meta into meta when it is not nil.
+func decodeEnvelope(body []byte, data, meta any) error {
+	var env struct {
+		Meta json.RawMessage `json:"meta"`
+		Data json.RawMessage `json:"data"`
+	}
+	if err := json.Unmarshal(body, &env); err != nil {
+		return err
+	}
+	if len(env.Data) == 0 || bytes.Equal(env.Data, []byte("null")) {
+		return errNoData
+	}
+	if err := json.Unmarshal(env.Data, data); err != nil {
+		return err
+	}
+	if meta != nil {
+		if err := json.Unmarshal(env.Meta, meta); err != nil {
+			return fmt.Errorf("meta: %w", err)
+		}
+	}
+	return nil
+}
+
+// doer sends the requests gen builds: it adds the credentials, runs the
+// attempts (see Do in retry.go), reads each body under a size limit and logs.
+type doer struct {
+	http      *http.Client
+	apiKey    secret
+	userAgent string
+	logger    *slog.Logger
+
+	// Injected in tests to make waits instant and jitter predictable.
+	sleep  func(context.Context, time.Duration) error
+	jitter func(time.Duration) time.Duration
+	now    func() time.Time
+}
+
+// attempt sends req once, under the per-attempt timeout, and returns the
+// response with its body read into memory (a body that failed part-way keeps
+// its bytes and then returns the read error).
+func (d *doer) attempt(ctx context.Context, req *http.Request, st *callState, n int) (*http.Response, error) {
+	if st.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, st.timeout)
+		defer cancel()
+	}
+	r := req.Clone(ctx)
+	if req.GetBody != nil {
+		body, err := req.GetBody()
+		if err != nil {
+			return nil, err
+		}
+		r.Body = body
+	}
+	r.Header.Set("Authorization", "Bearer "+d.apiKey.reveal())
+	r.Header.Set("User-Agent", d.userAgent)
+
+	log := attemptLog{method: req.Method, path: st.op.path, attempt: n}
+	start := time.Now()
+	resp, err := d.http.Do(r)
+	if err != nil {
+		log.err, log.duration = withoutQuery(err), time.Since(start)
+		d.logAttempt(ctx, log)
+		return nil, log.err
+	}
+	body, readErr := readBody(resp)
+	log.status, log.duration = resp.StatusCode, time.Since(start)
+	log.requestID = readMeta(body).RequestID
+	if readErr != nil && ctx.Err() != nil {
+		// The attempt ran out (or the call was cancelled) while reading:
+		// a transport failure, not a malformed response.
+		log.err = fmt.Errorf("read response body: %w", ctx.Err())
+		d.logAttempt(ctx, log)
+		return nil, log.err
+	}
+	d.logAttempt(ctx, log)
+	resp.Body = &bufferedBody{Reader: bytes.NewReader(body), data: body, err: readErr}
+	return resp, nil
+}
+
+// readBody reads and closes resp.Body, keeping at most the limit for its
+// status. A 2xx body over the limit is an error; an error body over it is
+// cut short (its envelope will not parse, and the status is enough).
+func readBody(resp *http.Response) ([]byte, error) {
+	defer resp.Body.Close()
+	limit := int64(maxErrorBody)
+	success := resp.StatusCode >= 200 && resp.StatusCode <= 299
+	if success {
+		limit = maxSuccessBody
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	if int64(len(body)) > limit {
+		body = body[:limit]
+		if success {
+			return body, errBodyTooLarge
+		}
+		return body, nil
+	}
+	return body, err
+}
+
+// bufferedBody is a response body already read into memory. Read returns the
+// bytes, then the error that cut the original short, if any.
+type bufferedBody struct {
+	*bytes.Reader
+	data []byte
+	err  error
+}
+
+func (b *bufferedBody) Read(p []byte) (int, error) {
+	n, err := b.Reader.Read(p)
+	if err == io.EOF && b.err != nil {
+		return n, b.err
+	}
+	return n, err
+}
+
+func (b *bufferedBody) Close() error { return nil }
+
+// bufferedBytes returns the bytes of a body the doer read, or nil.
+func bufferedBytes(resp *http.Response) []byte {
+	if b, ok := resp.Body.(*bufferedBody); ok {
+		return b.data
+	}
+	return nil
+}
+
+// withoutQuery drops the query string (filters may hold names or emails) and
+// any user info from the URL in a transport error, keeping its type.
+func withoutQuery(err error) error {
+	ue, ok := err.(*url.Error)
+	if !ok {
+		return err
+	}
+	clean := *ue
+	clean.URL = ""
+	if u, perr := url.Parse(ue.URL); perr == nil {
+		u.RawQuery, u.ForceQuery, u.Fragment, u.User = "", false, "", nil
+		clean.URL = u.String()
+	}
+	return &clean
+}

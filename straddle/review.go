@@ -1,0 +1,72 @@
+package straddle
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/straddlekit/straddle-go/gen"
+)
+
+// ReviewService reads customers' identity reviews and settles manual ones.
+// Reach it as Client.Review.
+type ReviewService struct {
+	client *Client
+}
+
+// Get returns the masked customer with the results of its identity
+// screening (nil Identity while none has run). The customer's Status is the
+// authoritative outcome.
+func (s *ReviewService) Get(ctx context.Context, id string, opts ...RequestOption) (*CustomerReview, error) {
+	uid, err := parseID(id)
+	if err != nil {
+		return nil, err
+	}
+	var r CustomerReview
+	err = s.client.call(ctx, opGetReview, opts, func(ctx context.Context, ed gen.RequestEditorFn) (*http.Response, error) {
+		return s.client.gen.GetCustomerReview(ctx, uid, nil, ed)
+	}, &r, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// Decide settles a manual review: the customer becomes verified or rejected.
+// Only a customer whose status is review can be decided; the service refuses
+// any other with a 422 *Error.
+func (s *ReviewService) Decide(ctx context.Context, id string, d ReviewDecision, opts ...RequestOption) (*Customer, error) {
+	uid, err := parseID(id)
+	if err != nil {
+		return nil, err
+	}
+	if err := d.validate(); err != nil {
+		return nil, err
+	}
+	body := decisionBody(d)
+	var c Customer
+	err = s.client.call(ctx, opDecideReview, opts, func(ctx context.Context, ed gen.RequestEditorFn) (*http.Response, error) {
+		return s.client.gen.DecideCustomerReview(ctx, uid, nil, body, ed)
+	}, &c, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// Refresh starts a new identity review and returns the customer as it is
+// now (usually pending). The review runs asynchronously: read it later with
+// Get.
+func (s *ReviewService) Refresh(ctx context.Context, id string, opts ...RequestOption) (*Customer, error) {
+	uid, err := parseID(id)
+	if err != nil {
+		return nil, err
+	}
+	var c Customer
+	err = s.client.call(ctx, opRefreshReview, opts, func(ctx context.Context, ed gen.RequestEditorFn) (*http.Response, error) {
+		return s.client.gen.RefreshCustomerReview(ctx, uid, nil, ed)
+	}, &c, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
