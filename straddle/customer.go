@@ -451,7 +451,8 @@ func hasAny(m map[string]json.RawMessage, keys []string) bool {
 }
 
 // timestamp decodes the service's instants: RFC 3339 with 0 to 9 fractional
-// digits, or no zone at all (meaning UTC), as in "2026-07-07T06:21:44".
+// digits, or no zone at all (meaning UTC), as in "2026-07-07T06:21:44". The
+// result is always in UTC.
 type timestamp time.Time
 
 // Layouts tried in order; time.Parse accepts any fraction after the seconds.
@@ -478,7 +479,7 @@ func (t *timestamp) UnmarshalJSON(b []byte) error {
 func parseTimestamp(s string) (time.Time, error) {
 	for _, layout := range timestampLayouts {
 		if v, err := time.Parse(layout, s); err == nil {
-			return v, nil
+			return v.UTC(), nil
 		}
 	}
 	return time.Time{}, errors.New("straddle: timestamp is not in RFC 3339 form")

@@ -74,7 +74,7 @@ type Breakdown struct {
 // more likely fraud, a higher CorrelationScore a closer match.
 type CheckResult struct {
 	Decision         IdentityDecision `json:"decision,omitempty"`
-	Codes            []string         `json:"codes,omitempty"`
+	Codes            []string         `json:"codes"`
 	RiskScore        *float64         `json:"risk_score,omitempty"`
 	CorrelationScore *float64         `json:"correlation_score,omitempty"`
 	Correlation      Correlation      `json:"correlation,omitempty"`
@@ -83,16 +83,16 @@ type CheckResult struct {
 // NetworkAlerts are alerts shared by Straddle's consortium network.
 type NetworkAlerts struct {
 	Decision IdentityDecision `json:"decision,omitempty"`
-	Codes    []string         `json:"codes,omitempty"`
-	Alerts   []string         `json:"alerts,omitempty"`
+	Codes    []string         `json:"codes"`
+	Alerts   []string         `json:"alerts"`
 }
 
 // WatchList is the result of screening against sanctions and watch lists.
 type WatchList struct {
 	Decision IdentityDecision `json:"decision,omitempty"`
-	Codes    []string         `json:"codes,omitempty"`
-	Matched  []string         `json:"matched,omitempty"` // names of the lists that matched
-	Matches  []WatchListMatch `json:"matches,omitempty"`
+	Codes    []string         `json:"codes"`
+	Matched  []string         `json:"matched"` // names of the lists that matched
+	Matches  []WatchListMatch `json:"matches"`
 }
 
 // WatchListMatch is one watch-list hit.
@@ -106,7 +106,7 @@ type WatchListMatch struct {
 // KYCCheck is the know-your-customer validation of each identity field.
 type KYCCheck struct {
 	Decision    IdentityDecision `json:"decision,omitempty"`
-	Codes       []string         `json:"codes,omitempty"`
+	Codes       []string         `json:"codes"`
 	Validations KYCValidations   `json:"validations"`
 }
 
@@ -128,7 +128,7 @@ type KYCValidations struct {
 // ReputationCheck is the customer's history in Straddle's network.
 type ReputationCheck struct {
 	Decision  IdentityDecision    `json:"decision,omitempty"`
-	Codes     []string            `json:"codes,omitempty"`
+	Codes     []string            `json:"codes"`
 	RiskScore *float64            `json:"risk_score,omitempty"` // 0 to 1; nil when not scored
 	Insights  *ReputationInsights `json:"insights,omitempty"`
 }
@@ -139,39 +139,39 @@ type ReputationCheck struct {
 // service writes them (YYYY-MM-DD), kept as strings so an unexpected form
 // never breaks decoding; parse them with time.Parse(time.DateOnly, s).
 type ReputationInsights struct {
-	ACHFraudTransactionsCount      *int `json:"ach_fraud_transactions_count,omitempty"`
-	ACHReturnedTransactionsCount   *int `json:"ach_returned_transactions_count,omitempty"`
-	CardFraudTransactionsCount     *int `json:"card_fraud_transactions_count,omitempty"`
-	CardDisputedTransactionsCount  *int `json:"card_disputed_transactions_count,omitempty"`
-	CardStoppedTransactionsCount   *int `json:"card_stopped_transactions_count,omitempty"`
-	AccountsCount                  *int `json:"accounts_count,omitempty"`
-	AccountsActiveCount            *int `json:"accounts_active_count,omitempty"`
-	AccountsClosedCount            *int `json:"accounts_closed_count,omitempty"`
-	AccountsFraudCount             *int `json:"accounts_fraud_count,omitempty"`
-	ApplicationsCount              *int `json:"applications_count,omitempty"`
-	ApplicationsApprovedCount      *int `json:"applications_approved_count,omitempty"`
-	ApplicationsDeclinedCount      *int `json:"applications_declined_count,omitempty"`
-	ApplicationsFraudCount         *int `json:"applications_fraud_count,omitempty"`
-	UserInstitutionCount           *int `json:"user_institution_count,omitempty"`
-	UserDOBCount                   *int `json:"user_dob_count,omitempty"`
-	UserMobileCount                *int `json:"user_mobile_count,omitempty"`
-	UserEmailCount                 *int `json:"user_email_count,omitempty"`
-	UserAddressCount               *int `json:"user_address_count,omitempty"`
-	UserActiveProfileCount         *int `json:"user_active_profile_count,omitempty"`
-	UserClosedProfileCount         *int `json:"user_closed_profile_count,omitempty"`
+	ACHFraudTransactionsCount     *int `json:"ach_fraud_transactions_count,omitempty"`
+	ACHReturnedTransactionsCount  *int `json:"ach_returned_transactions_count,omitempty"`
+	CardFraudTransactionsCount    *int `json:"card_fraud_transactions_count,omitempty"`
+	CardDisputedTransactionsCount *int `json:"card_disputed_transactions_count,omitempty"`
+	CardStoppedTransactionsCount  *int `json:"card_stopped_transactions_count,omitempty"`
+	AccountsCount                 *int `json:"accounts_count,omitempty"`
+	AccountsActiveCount           *int `json:"accounts_active_count,omitempty"`
+	AccountsClosedCount           *int `json:"accounts_closed_count,omitempty"`
+	AccountsFraudCount            *int `json:"accounts_fraud_count,omitempty"`
+	ApplicationsCount             *int `json:"applications_count,omitempty"`
+	ApplicationsApprovedCount     *int `json:"applications_approved_count,omitempty"`
+	ApplicationsDeclinedCount     *int `json:"applications_declined_count,omitempty"`
+	ApplicationsFraudCount        *int `json:"applications_fraud_count,omitempty"`
+	UserInstitutionCount          *int `json:"user_institution_count,omitempty"`
+	UserDOBCount                  *int `json:"user_dob_count,omitempty"`
+	UserMobileCount               *int `json:"user_mobile_count,omitempty"`
+	UserEmailCount                *int `json:"user_email_count,omitempty"`
+	UserAddressCount              *int `json:"user_address_count,omitempty"`
+	UserActiveProfileCount        *int `json:"user_active_profile_count,omitempty"`
+	UserClosedProfileCount        *int `json:"user_closed_profile_count,omitempty"`
 
-	ACHFraudTransactionsTotalAmount      *float64 `json:"ach_fraud_transactions_total_amount,omitempty"`
-	ACHReturnedTransactionsTotalAmount   *float64 `json:"ach_returned_transactions_total_amount,omitempty"`
-	CardFraudTransactionsTotalAmount     *float64 `json:"card_fraud_transactions_total_amount,omitempty"`
-	CardDisputedTransactionsTotalAmount  *float64 `json:"card_disputed_transactions_total_amount,omitempty"`
-	AccountsFraudLossTotalAmount         *float64 `json:"accounts_fraud_loss_total_amount,omitempty"`
+	ACHFraudTransactionsTotalAmount     *float64 `json:"ach_fraud_transactions_total_amount,omitempty"`
+	ACHReturnedTransactionsTotalAmount  *float64 `json:"ach_returned_transactions_total_amount,omitempty"`
+	CardFraudTransactionsTotalAmount    *float64 `json:"card_fraud_transactions_total_amount,omitempty"`
+	CardDisputedTransactionsTotalAmount *float64 `json:"card_disputed_transactions_total_amount,omitempty"`
+	AccountsFraudLossTotalAmount        *float64 `json:"accounts_fraud_loss_total_amount,omitempty"`
 
-	ACHFraudTransactionsDates     []string `json:"ach_fraud_transactions_dates,omitempty"`
-	ACHReturnedTransactionsDates  []string `json:"ach_returned_transactions_dates,omitempty"`
-	CardFraudTransactionsDates    []string `json:"card_fraud_transactions_dates,omitempty"`
-	CardDisputedTransactionsDates []string `json:"card_disputed_transactions_dates,omitempty"`
-	CardStoppedTransactionsDates  []string `json:"card_stopped_transactions_dates,omitempty"`
-	AccountsClosedDates           []string `json:"accounts_closed_dates,omitempty"`
-	AccountsFraudLabeledDates     []string `json:"accounts_fraud_labeled_dates,omitempty"`
-	ApplicationsDates             []string `json:"applications_dates,omitempty"`
+	ACHFraudTransactionsDates     []string `json:"ach_fraud_transactions_dates"`
+	ACHReturnedTransactionsDates  []string `json:"ach_returned_transactions_dates"`
+	CardFraudTransactionsDates    []string `json:"card_fraud_transactions_dates"`
+	CardDisputedTransactionsDates []string `json:"card_disputed_transactions_dates"`
+	CardStoppedTransactionsDates  []string `json:"card_stopped_transactions_dates"`
+	AccountsClosedDates           []string `json:"accounts_closed_dates"`
+	AccountsFraudLabeledDates     []string `json:"accounts_fraud_labeled_dates"`
+	ApplicationsDates             []string `json:"applications_dates"`
 }

@@ -25,15 +25,34 @@ func writeRedacted(f fmt.State, verb rune) {
 // redactedJSON is the JSON form of a PII value: the placeholder as a string.
 var redactedJSON = []byte(`"` + redacted + `"`)
 
-// unmarshalSecret reads a JSON string or null into dst.
-func unmarshalSecret(b []byte, dst *string) error {
+// secret holds a PII value behind a pointer. Even where fmt skips a type's
+// methods (it does while printing a bad-verb error such as %!s(*T=...)), a
+// pointer to a string prints as an address, never as the string.
+type secret = *string
+
+func newSecret(s string) secret {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func reveal(s secret) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// unmarshalSecret reads a JSON string or null into dst; "" and null give nil.
+func unmarshalSecret(b []byte, dst *secret) error {
 	var s *string
 	if err := json.Unmarshal(b, &s); err != nil {
 		return fmt.Errorf("straddle: expected a JSON string: %w", errWithoutValue(err))
 	}
-	*dst = ""
+	*dst = nil
 	if s != nil {
-		*dst = *s
+		*dst = newSecret(*s)
 	}
 	return nil
 }
@@ -51,17 +70,17 @@ func errWithoutValue(err error) error {
 // SSN is a real US Social Security number (XXX-XX-XXXX). It prints, logs and
 // marshals as "[REDACTED]"; Reveal is the only way to read it. The zero value
 // means no SSN.
-type SSN struct{ v string }
+type SSN struct{ v secret }
 
 // NewSSN wraps a Social Security number. The format is checked when a request
 // is validated, before anything is sent.
-func NewSSN(s string) SSN { return SSN{s} }
+func NewSSN(s string) SSN { return SSN{newSecret(s)} }
 
 // Reveal returns the SSN itself. Keep the result out of logs and errors.
-func (s SSN) Reveal() string { return s.v }
+func (s SSN) Reveal() string { return reveal(s.v) }
 
 // IsZero reports whether no SSN is set.
-func (s SSN) IsZero() bool { return s.v == "" }
+func (s SSN) IsZero() bool { return s.v == nil }
 
 // String returns "[REDACTED]".
 func (s SSN) String() string { return redacted }
@@ -84,17 +103,17 @@ func (s *SSN) UnmarshalJSON(b []byte) error { return unmarshalSecret(b, &s.v) }
 
 // DOB is a real date of birth (YYYY-MM-DD). It prints, logs and marshals as
 // "[REDACTED]"; Reveal is the only way to read it. The zero value means no date.
-type DOB struct{ v string }
+type DOB struct{ v secret }
 
 // NewDOB wraps a date of birth written YYYY-MM-DD. The format is checked when a
 // request is validated, before anything is sent.
-func NewDOB(s string) DOB { return DOB{s} }
+func NewDOB(s string) DOB { return DOB{newSecret(s)} }
 
 // Reveal returns the date of birth itself. Keep the result out of logs and errors.
-func (d DOB) Reveal() string { return d.v }
+func (d DOB) Reveal() string { return reveal(d.v) }
 
 // IsZero reports whether no date of birth is set.
-func (d DOB) IsZero() bool { return d.v == "" }
+func (d DOB) IsZero() bool { return d.v == nil }
 
 // String returns "[REDACTED]".
 func (d DOB) String() string { return redacted }
@@ -117,17 +136,17 @@ func (d *DOB) UnmarshalJSON(b []byte) error { return unmarshalSecret(b, &d.v) }
 // EIN is a real Employer Identification Number (XX-XXXXXXX). It prints, logs
 // and marshals as "[REDACTED]"; Reveal is the only way to read it. The zero
 // value means no EIN.
-type EIN struct{ v string }
+type EIN struct{ v secret }
 
 // NewEIN wraps an Employer Identification Number. The format is checked when a
 // request is validated, before anything is sent.
-func NewEIN(s string) EIN { return EIN{s} }
+func NewEIN(s string) EIN { return EIN{newSecret(s)} }
 
 // Reveal returns the EIN itself. Keep the result out of logs and errors.
-func (e EIN) Reveal() string { return e.v }
+func (e EIN) Reveal() string { return reveal(e.v) }
 
 // IsZero reports whether no EIN is set.
-func (e EIN) IsZero() bool { return e.v == "" }
+func (e EIN) IsZero() bool { return e.v == nil }
 
 // String returns "[REDACTED]".
 func (e EIN) String() string { return redacted }
@@ -149,17 +168,17 @@ func (e *EIN) UnmarshalJSON(b []byte) error { return unmarshalSecret(b, &e.v) }
 
 // IPAddress is a customer's real IPv4 address. It prints, logs and marshals as
 // "[REDACTED]"; Reveal is the only way to read it. The zero value means no address.
-type IPAddress struct{ v string }
+type IPAddress struct{ v secret }
 
 // NewIPAddress wraps an IPv4 address such as "203.0.113.42" ("0.0.0.0" marks an
 // offline registration). The format is checked when a request is validated.
-func NewIPAddress(s string) IPAddress { return IPAddress{s} }
+func NewIPAddress(s string) IPAddress { return IPAddress{newSecret(s)} }
 
 // Reveal returns the address itself. Keep the result out of logs and errors.
-func (a IPAddress) Reveal() string { return a.v }
+func (a IPAddress) Reveal() string { return reveal(a.v) }
 
 // IsZero reports whether no address is set.
-func (a IPAddress) IsZero() bool { return a.v == "" }
+func (a IPAddress) IsZero() bool { return a.v == nil }
 
 // String returns "[REDACTED]".
 func (a IPAddress) String() string { return redacted }
@@ -185,22 +204,22 @@ func (a *IPAddress) UnmarshalJSON(b []byte) error { return unmarshalSecret(b, &a
 // as they are; anything else (some responses carry real-looking values in
 // masked fields) prints, logs and marshals as "[REDACTED]". The zero value
 // means the field was absent or null.
-type Masked struct{ v string }
+type Masked struct{ v secret }
 
 // IsMasked reports whether the value is present and fully masked: only '*',
 // '-' and '.' characters.
 func (m Masked) IsMasked() bool {
-	return m.v != "" && strings.Trim(m.v, "*-.") == ""
+	return m.v != nil && strings.Trim(*m.v, "*-.") == ""
 }
 
 // IsZero reports whether the field was absent or null.
-func (m Masked) IsZero() bool { return m.v == "" }
+func (m Masked) IsZero() bool { return m.v == nil }
 
 // String returns the masked value when it is fully masked, "" when absent, and
 // "[REDACTED]" otherwise.
 func (m Masked) String() string {
-	if m.v == "" || m.IsMasked() {
-		return m.v
+	if m.v == nil || m.IsMasked() {
+		return reveal(m.v)
 	}
 	return redacted
 }
@@ -222,7 +241,7 @@ func (m Masked) LogValue() slog.Value { return slog.StringValue(m.String()) }
 
 // MarshalJSON writes String as a JSON string, or null when absent.
 func (m Masked) MarshalJSON() ([]byte, error) {
-	if m.v == "" {
+	if m.v == nil {
 		return []byte("null"), nil
 	}
 	return json.Marshal(m.String())
