@@ -64,7 +64,7 @@ type Client struct {
 
 // settings collects the Options given to NewClient.
 type settings struct {
-	apiKey      secret
+	apiKey      credential
 	apiKeySet   bool
 	environment Environment
 	baseURL     string
@@ -85,7 +85,7 @@ func WithAPIKey(key string) Option {
 		if key == "" {
 			return errors.New("straddle: WithAPIKey: the API key is empty")
 		}
-		s.apiKey, s.apiKeySet = secret(key), true
+		s.apiKey, s.apiKeySet = credential(key), true
 		return nil
 	}
 }
@@ -99,7 +99,7 @@ func WithAPIKeyFromEnv() Option {
 		if key == "" {
 			return errors.New("straddle: WithAPIKeyFromEnv: STRADDLE_API_KEY is unset or empty")
 		}
-		s.apiKey, s.apiKeySet = secret(key), true
+		s.apiKey, s.apiKeySet = credential(key), true
 		return nil
 	}
 }
@@ -215,9 +215,10 @@ func NewClient(opts ...Option) (*Client, error) {
 	if base == "" {
 		base = baseURLs[s.environment]
 	}
+	key := s.apiKey
 	d := &doer{
 		http:      noForeignAuth(s.httpClient),
-		apiKey:    s.apiKey,
+		apiKey:    &key,
 		userAgent: userAgent(s.app),
 		logger:    s.logger,
 		sleep:     sleepContext,
@@ -246,15 +247,15 @@ func (c *Client) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, c.String
 // LogValue logs the client without its API key.
 func (c *Client) LogValue() slog.Value { return slog.StringValue(c.String()) }
 
-// secret holds the API key; it prints and logs redacted.
-type secret string
+// credential holds the API key; it prints and logs redacted.
+type credential string
 
-func (s secret) reveal() string                { return string(s) }
-func (s secret) String() string                { return redacted }
-func (s secret) GoString() string              { return redacted }
-func (s secret) Format(f fmt.State, verb rune) { writeRedacted(f, verb) }
-func (s secret) LogValue() slog.Value          { return slog.StringValue(redacted) }
-func (s secret) MarshalText() ([]byte, error)  { return []byte(redacted), nil }
+func (s credential) reveal() string                { return string(s) }
+func (s credential) String() string                { return redacted }
+func (s credential) GoString() string              { return redacted }
+func (s credential) Format(f fmt.State, verb rune) { writeRedacted(f, verb) }
+func (s credential) LogValue() slog.Value          { return slog.StringValue(redacted) }
+func (s credential) MarshalText() ([]byte, error)  { return []byte(redacted), nil }
 
 // defaultTransport is shared by every client built without WithHTTPClient,
 // so they share one connection pool.

@@ -155,7 +155,7 @@ func decodeEnvelope(body []byte, data, meta any) error {
 // attempts (see Do in retry.go), reads each body under a size limit and logs.
 type doer struct {
 	http      *http.Client
-	apiKey    secret
+	apiKey    *credential // a pointer, so that even fmt of a doer prints an address
 	userAgent string
 	logger    *slog.Logger
 
