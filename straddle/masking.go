@@ -25,34 +25,34 @@ func writeRedacted(f fmt.State, verb rune) {
 // redactedJSON is the JSON form of a PII value: the placeholder as a string.
 var redactedJSON = []byte(`"` + redacted + `"`)
 
-// secret holds a PII value behind a pointer. Even where fmt skips a type's
+// piiRef holds a PII value behind a pointer. Even where fmt skips a type's
 // methods (it does while printing a bad-verb error such as %!s(*T=...)), a
 // pointer to a string prints as an address, never as the string.
-type secret = *string
+type piiRef = *string
 
-func newSecret(s string) secret {
+func newPIIRef(s string) piiRef {
 	if s == "" {
 		return nil
 	}
 	return &s
 }
 
-func reveal(s secret) string {
+func reveal(s piiRef) string {
 	if s == nil {
 		return ""
 	}
 	return *s
 }
 
-// unmarshalSecret reads a JSON string or null into dst; "" and null give nil.
-func unmarshalSecret(b []byte, dst *secret) error {
+// unmarshalPIIRef reads a JSON string or null into dst; "" and null give nil.
+func unmarshalPIIRef(b []byte, dst *piiRef) error {
 	var s *string
 	if err := json.Unmarshal(b, &s); err != nil {
 		return fmt.Errorf("straddle: expected a JSON string: %w", errWithoutValue(err))
 	}
 	*dst = nil
 	if s != nil {
-		*dst = newSecret(*s)
+		*dst = newPIIRef(*s)
 	}
 	return nil
 }
@@ -70,11 +70,11 @@ func errWithoutValue(err error) error {
 // SSN is a real US Social Security number (XXX-XX-XXXX). It prints, logs and
 // marshals as "[REDACTED]"; Reveal is the only way to read it. The zero value
 // means no SSN.
-type SSN struct{ v secret }
+type SSN struct{ v piiRef }
 
 // NewSSN wraps a Social Security number. The format is checked when a request
 // is validated, before anything is sent.
-func NewSSN(s string) SSN { return SSN{newSecret(s)} }
+func NewSSN(s string) SSN { return SSN{newPIIRef(s)} }
 
 // Reveal returns the SSN itself. Keep the result out of logs and errors.
 func (s SSN) Reveal() string { return reveal(s.v) }
@@ -99,15 +99,15 @@ func (s SSN) LogValue() slog.Value { return slog.StringValue(redacted) }
 func (s SSN) MarshalJSON() ([]byte, error) { return redactedJSON, nil }
 
 // UnmarshalJSON reads the real value (from the unmasked endpoint); null gives the zero SSN.
-func (s *SSN) UnmarshalJSON(b []byte) error { return unmarshalSecret(b, &s.v) }
+func (s *SSN) UnmarshalJSON(b []byte) error { return unmarshalPIIRef(b, &s.v) }
 
 // DOB is a real date of birth (YYYY-MM-DD). It prints, logs and marshals as
 // "[REDACTED]"; Reveal is the only way to read it. The zero value means no date.
-type DOB struct{ v secret }
+type DOB struct{ v piiRef }
 
 // NewDOB wraps a date of birth written YYYY-MM-DD. The format is checked when a
 // request is validated, before anything is sent.
-func NewDOB(s string) DOB { return DOB{newSecret(s)} }
+func NewDOB(s string) DOB { return DOB{newPIIRef(s)} }
 
 // Reveal returns the date of birth itself. Keep the result out of logs and errors.
 func (d DOB) Reveal() string { return reveal(d.v) }
@@ -131,16 +131,16 @@ func (d DOB) LogValue() slog.Value { return slog.StringValue(redacted) }
 func (d DOB) MarshalJSON() ([]byte, error) { return redactedJSON, nil }
 
 // UnmarshalJSON reads the real value (from the unmasked endpoint); null gives the zero DOB.
-func (d *DOB) UnmarshalJSON(b []byte) error { return unmarshalSecret(b, &d.v) }
+func (d *DOB) UnmarshalJSON(b []byte) error { return unmarshalPIIRef(b, &d.v) }
 
 // EIN is a real Employer Identification Number (XX-XXXXXXX). It prints, logs
 // and marshals as "[REDACTED]"; Reveal is the only way to read it. The zero
 // value means no EIN.
-type EIN struct{ v secret }
+type EIN struct{ v piiRef }
 
 // NewEIN wraps an Employer Identification Number. The format is checked when a
 // request is validated, before anything is sent.
-func NewEIN(s string) EIN { return EIN{newSecret(s)} }
+func NewEIN(s string) EIN { return EIN{newPIIRef(s)} }
 
 // Reveal returns the EIN itself. Keep the result out of logs and errors.
 func (e EIN) Reveal() string { return reveal(e.v) }
@@ -164,15 +164,15 @@ func (e EIN) LogValue() slog.Value { return slog.StringValue(redacted) }
 func (e EIN) MarshalJSON() ([]byte, error) { return redactedJSON, nil }
 
 // UnmarshalJSON reads the real value (from the unmasked endpoint); null gives the zero EIN.
-func (e *EIN) UnmarshalJSON(b []byte) error { return unmarshalSecret(b, &e.v) }
+func (e *EIN) UnmarshalJSON(b []byte) error { return unmarshalPIIRef(b, &e.v) }
 
 // IPAddress is a customer's real IPv4 address. It prints, logs and marshals as
 // "[REDACTED]"; Reveal is the only way to read it. The zero value means no address.
-type IPAddress struct{ v secret }
+type IPAddress struct{ v piiRef }
 
 // NewIPAddress wraps an IPv4 address such as "203.0.113.42" ("0.0.0.0" marks an
 // offline registration). The format is checked when a request is validated.
-func NewIPAddress(s string) IPAddress { return IPAddress{newSecret(s)} }
+func NewIPAddress(s string) IPAddress { return IPAddress{newPIIRef(s)} }
 
 // Reveal returns the address itself. Keep the result out of logs and errors.
 func (a IPAddress) Reveal() string { return reveal(a.v) }
@@ -196,7 +196,7 @@ func (a IPAddress) LogValue() slog.Value { return slog.StringValue(redacted) }
 func (a IPAddress) MarshalJSON() ([]byte, error) { return redactedJSON, nil }
 
 // UnmarshalJSON reads the real value (from the unmasked endpoint); null gives the zero address.
-func (a *IPAddress) UnmarshalJSON(b []byte) error { return unmarshalSecret(b, &a.v) }
+func (a *IPAddress) UnmarshalJSON(b []byte) error { return unmarshalPIIRef(b, &a.v) }
 
 // Masked is a personal value as masked reads return it, such as "***-**-****".
 // It is a different type from SSN, DOB, EIN and IPAddress, so a value read from
@@ -204,7 +204,7 @@ func (a *IPAddress) UnmarshalJSON(b []byte) error { return unmarshalSecret(b, &a
 // as they are; anything else (some responses carry real-looking values in
 // masked fields) prints, logs and marshals as "[REDACTED]". The zero value
 // means the field was absent or null.
-type Masked struct{ v secret }
+type Masked struct{ v piiRef }
 
 // IsMasked reports whether the value is present and fully masked: only '*',
 // '-' and '.' characters.
@@ -248,4 +248,4 @@ func (m Masked) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON reads a JSON string or null.
-func (m *Masked) UnmarshalJSON(b []byte) error { return unmarshalSecret(b, &m.v) }
+func (m *Masked) UnmarshalJSON(b []byte) error { return unmarshalPIIRef(b, &m.v) }
