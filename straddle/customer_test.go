@@ -386,6 +386,9 @@ func TestUnknownFieldsAndEnums(t *testing.T) {
 	assert.Equal(t, "1 A St", c.Address.Address1)
 	assert.True(t, c.Device.IPAddress.IsMasked())
 
+	require.Error(t, json.Unmarshal([]byte(`{"name":["not","a","string"]}`), &c))
+	require.Error(t, json.Unmarshal([]byte(`{"created_at":"2026-07-07"}`), &c))
+
 	var s CustomerSummary
 	require.NoError(t, json.Unmarshal([]byte(body), &s))
 	assert.Equal(t, CustomerStatus("suspended"), s.Status)

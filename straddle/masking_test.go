@@ -158,6 +158,8 @@ func TestPIIRevealAndZero(t *testing.T) {
 	assert.True(t, DOB{}.IsZero())
 	assert.True(t, EIN{}.IsZero())
 	assert.True(t, IPAddress{}.IsZero())
+	assert.True(t, NewSSN("").IsZero(), "an empty value is no value")
+	assert.Equal(t, "", SSN{}.Reveal())
 	assert.False(t, NewSSN(sentinelSSN).IsZero())
 	assert.False(t, NewDOB(sentinelDOB).IsZero())
 	assert.False(t, NewEIN(sentinelEIN).IsZero())
