@@ -22,8 +22,9 @@ func writeRedacted(f fmt.State, verb rune) {
 	_, _ = io.WriteString(f, redacted)
 }
 
-// redactedJSON is the JSON form of a PII value: the placeholder as a string.
-var redactedJSON = []byte(`"` + redacted + `"`)
+// redactedJSON is the JSON form of a PII value: the placeholder as a string,
+// fresh for each call so no caller can alter another's.
+func redactedJSON() []byte { return []byte(`"` + redacted + `"`) }
 
 // piiRef holds a PII value behind a pointer. Even where fmt skips a type's
 // methods (it does while printing a bad-verb error such as %!s(*T=...)), a
@@ -69,7 +70,7 @@ func errWithoutValue(err error) error {
 
 // SSN is a real US Social Security number (XXX-XX-XXXX). It prints, logs and
 // marshals as "[REDACTED]"; Reveal is the only way to read it. The zero value
-// means no SSN.
+// means no SSN. Compare values by Reveal, not ==.
 type SSN struct{ v piiRef }
 
 // NewSSN wraps a Social Security number. The format is checked when a request
@@ -96,13 +97,14 @@ func (s SSN) LogValue() slog.Value { return slog.StringValue(redacted) }
 
 // MarshalJSON writes "[REDACTED]", so JSON logging of a model cannot leak.
 // Request bodies are built from Reveal, not from this.
-func (s SSN) MarshalJSON() ([]byte, error) { return redactedJSON, nil }
+func (s SSN) MarshalJSON() ([]byte, error) { return redactedJSON(), nil }
 
 // UnmarshalJSON reads the real value (from the unmasked endpoint); null gives the zero SSN.
 func (s *SSN) UnmarshalJSON(b []byte) error { return unmarshalPIIRef(b, &s.v) }
 
 // DOB is a real date of birth (YYYY-MM-DD). It prints, logs and marshals as
-// "[REDACTED]"; Reveal is the only way to read it. The zero value means no date.
+// "[REDACTED]"; Reveal is the only way to read it. The zero value means no
+// date. Compare values by Reveal, not ==.
 type DOB struct{ v piiRef }
 
 // NewDOB wraps a date of birth written YYYY-MM-DD. The format is checked when a
@@ -128,14 +130,14 @@ func (d DOB) Format(f fmt.State, verb rune) { writeRedacted(f, verb) }
 func (d DOB) LogValue() slog.Value { return slog.StringValue(redacted) }
 
 // MarshalJSON writes "[REDACTED]", so JSON logging of a model cannot leak.
-func (d DOB) MarshalJSON() ([]byte, error) { return redactedJSON, nil }
+func (d DOB) MarshalJSON() ([]byte, error) { return redactedJSON(), nil }
 
 // UnmarshalJSON reads the real value (from the unmasked endpoint); null gives the zero DOB.
 func (d *DOB) UnmarshalJSON(b []byte) error { return unmarshalPIIRef(b, &d.v) }
 
 // EIN is a real Employer Identification Number (XX-XXXXXXX). It prints, logs
 // and marshals as "[REDACTED]"; Reveal is the only way to read it. The zero
-// value means no EIN.
+// value means no EIN. Compare values by Reveal, not ==.
 type EIN struct{ v piiRef }
 
 // NewEIN wraps an Employer Identification Number. The format is checked when a
@@ -161,13 +163,14 @@ func (e EIN) Format(f fmt.State, verb rune) { writeRedacted(f, verb) }
 func (e EIN) LogValue() slog.Value { return slog.StringValue(redacted) }
 
 // MarshalJSON writes "[REDACTED]", so JSON logging of a model cannot leak.
-func (e EIN) MarshalJSON() ([]byte, error) { return redactedJSON, nil }
+func (e EIN) MarshalJSON() ([]byte, error) { return redactedJSON(), nil }
 
 // UnmarshalJSON reads the real value (from the unmasked endpoint); null gives the zero EIN.
 func (e *EIN) UnmarshalJSON(b []byte) error { return unmarshalPIIRef(b, &e.v) }
 
 // IPAddress is a customer's real IPv4 address. It prints, logs and marshals as
-// "[REDACTED]"; Reveal is the only way to read it. The zero value means no address.
+// "[REDACTED]"; Reveal is the only way to read it. The zero value means no
+// address. Compare values by Reveal, not ==.
 type IPAddress struct{ v piiRef }
 
 // NewIPAddress wraps an IPv4 address such as "203.0.113.42" ("0.0.0.0" marks an
@@ -193,7 +196,7 @@ func (a IPAddress) Format(f fmt.State, verb rune) { writeRedacted(f, verb) }
 func (a IPAddress) LogValue() slog.Value { return slog.StringValue(redacted) }
 
 // MarshalJSON writes "[REDACTED]", so JSON logging of a model cannot leak.
-func (a IPAddress) MarshalJSON() ([]byte, error) { return redactedJSON, nil }
+func (a IPAddress) MarshalJSON() ([]byte, error) { return redactedJSON(), nil }
 
 // UnmarshalJSON reads the real value (from the unmasked endpoint); null gives the zero address.
 func (a *IPAddress) UnmarshalJSON(b []byte) error { return unmarshalPIIRef(b, &a.v) }
