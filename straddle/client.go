@@ -252,7 +252,6 @@ type credential string
 
 func (s credential) reveal() string                { return string(s) }
 func (s credential) String() string                { return redacted }
-func (s credential) GoString() string              { return redacted }
 func (s credential) Format(f fmt.State, verb rune) { writeRedacted(f, verb) }
 func (s credential) LogValue() slog.Value          { return slog.StringValue(redacted) }
 func (s credential) MarshalText() ([]byte, error)  { return []byte(redacted), nil }
