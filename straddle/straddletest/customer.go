@@ -1,0 +1,219 @@
+package straddletest
+
+import (
+	"bytes"
+	"encoding/json"
+	"maps"
+	"slices"
+	"time"
+)
+
+// Customer types, statuses and config values as the wire spells them.
+const (
+	typeIndividual = "individual"
+	typeBusiness   = "business"
+
+	statusPending  = "pending"
+	statusReview   = "review"
+	statusVerified = "verified"
+	statusInactive = "inactive"
+	statusRejected = "rejected"
+
+	outcomeStandard = "standard"
+
+	processingInline     = "inline"
+	processingBackground = "background"
+	processingSkip       = "skip"
+)
+
+// customer is one stored customer. Stored values are never modified: a change
+// stores a modified copy, so a reader holding one needs no lock.
+type customer struct {
+	id, account      string
+	name, typ        string
+	email, phone     string
+	status           string
+	createdAt        time.Time
+	updatedAt        time.Time
+	externalID       *string
+	address          *address
+	individual       *individualProfile
+	business         *businessProfile
+	ip               string
+	metadata         map[string]string
+	sandboxOutcome   string
+	processingMethod string
+
+	reviewID      string
+	reviewCreated time.Time
+	reviewUpdated time.Time
+	// changes holds when each identity field last changed, for the 24-hour rule.
+	changes map[string]time.Time
+}
+
+func (c *customer) clone() *customer {
+	cp := *c
+	return &cp
+}
+
+type address struct {
+	Address1 string  `json:"address1"`
+	Address2 *string `json:"address2"`
+	City     string  `json:"city"`
+	State    string  `json:"state"`
+	Zip      string  `json:"zip"`
+}
+
+func (a *address) equal(b *address) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.Address1 == b.Address1 && equalPtr(a.Address2, b.Address2) &&
+		a.City == b.City && a.State == b.State && a.Zip == b.Zip
+}
+
+type individualProfile struct {
+	SSN *string `json:"ssn"`
+	DOB *string `json:"dob"`
+}
+
+type businessProfile struct {
+	EIN               *string          `json:"ein"`
+	LegalBusinessName *string          `json:"legal_business_name"`
+	Website           *string          `json:"website"`
+	Representatives   []representative `json:"representatives"`
+}
+
+type representative struct {
+	Name  string  `json:"name"`
+	Email *string `json:"email"`
+	Phone *string `json:"phone"`
+}
+
+func equalPtr(a, b *string) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return *a == *b
+}
+
+func (c *customer) sameProfile(o *customer) bool {
+	switch {
+	case c.individual != nil || o.individual != nil:
+		return c.individual != nil && o.individual != nil &&
+			equalPtr(c.individual.SSN, o.individual.SSN) && equalPtr(c.individual.DOB, o.individual.DOB)
+	case c.business != nil || o.business != nil:
+		a, b := c.business, o.business
+		return a != nil && b != nil && equalPtr(a.EIN, b.EIN) &&
+			equalPtr(a.LegalBusinessName, b.LegalBusinessName) && equalPtr(a.Website, b.Website) &&
+			slices.EqualFunc(a.Representatives, b.Representatives, func(x, y representative) bool {
+				return x.Name == y.Name && equalPtr(x.Email, y.Email) && equalPtr(x.Phone, y.Phone)
+			})
+	}
+	return true
+}
+
+// customerInput is the body of a create or an update, and one seed fixture
+// (which adds the stored fields). Every field is optional here; the spec
+// validation and checkInput enforce what each operation requires.
+type customerInput struct {
+	ID                string            `json:"id"`
+	AccountID         string            `json:"account_id"`
+	Name              *string           `json:"name"`
+	Type              *string           `json:"type"`
+	Email             *string           `json:"email"`
+	Phone             *string           `json:"phone"`
+	Status            *string           `json:"status"`
+	CreatedAt         string            `json:"created_at"`
+	UpdatedAt         string            `json:"updated_at"`
+	Device            *deviceInput      `json:"device"`
+	Address           *address          `json:"address"`
+	ComplianceProfile json.RawMessage   `json:"compliance_profile"`
+	ExternalID        *string           `json:"external_id"`
+	Metadata          map[string]string `json:"metadata"`
+	Config            *configInput      `json:"config"`
+}
+
+type deviceInput struct {
+	IPAddress string `json:"ip_address"`
+}
+
+type configInput struct {
+	SandboxOutcome   string `json:"sandbox_outcome"`
+	ProcessingMethod string `json:"processing_method"`
+}
+
+// profileKind tells which compliance profile a raw value is by its keys: the
+// wire has no discriminator. It returns "" for an absent or null profile and
+// "mixed" when keys of both members appear.
+func profileKind(raw json.RawMessage) (string, error) {
+	if len(raw) == 0 || bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
+		return "", nil
+	}
+	var keys map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &keys); err != nil {
+		return "", err
+	}
+	ind := hasAny(keys, "ssn", "dob")
+	biz := hasAny(keys, "ein", "legal_business_name", "website", "representatives")
+	switch {
+	case ind && biz:
+		return "mixed", nil
+	case ind:
+		return typeIndividual, nil
+	case biz:
+		return typeBusiness, nil
+	}
+	return "mixed", nil
+}
+
+func hasAny(m map[string]json.RawMessage, keys ...string) bool {
+	for _, k := range keys {
+		if _, ok := m[k]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// applyProfile decodes raw as the member kind into c.
+func (c *customer) applyProfile(raw json.RawMessage, kind string) error {
+	c.individual, c.business = nil, nil
+	switch kind {
+	case typeIndividual:
+		var p individualProfile
+		if err := json.Unmarshal(raw, &p); err != nil {
+			return err
+		}
+		c.individual = &p
+	case typeBusiness:
+		var p businessProfile
+		if err := json.Unmarshal(raw, &p); err != nil {
+			return err
+		}
+		c.business = &p
+	}
+	return nil
+}
+
+// applyWritable sets the fields a create and an update both carry. A field the
+// input leaves out is cleared, as the update's full replacement requires.
+func (c *customer) applyWritable(in *customerInput) {
+	c.name = deref(in.Name)
+	c.email = deref(in.Email)
+	c.phone = deref(in.Phone)
+	c.ip = ""
+	if in.Device != nil {
+		c.ip = in.Device.IPAddress
+	}
+	c.address = in.Address
+	c.externalID = in.ExternalID
+	c.metadata = maps.Clone(in.Metadata)
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}

@@ -1,0 +1,101 @@
+// Package straddletest runs an emulator of the Straddle customers API for
+// tests, in the manner of net/http/httptest: a real HTTP server on a loopback
+// port that keeps state, holds every request and response to the project's
+// OpenAPI spec, and can be told to fail.
+//
+// NewServer starts one; its URL and APIKey (DefaultAPIKey unless WithAPIKeys
+// says otherwise) are all a client needs. Nothing is ever sent to Straddle.
+//
+// # Behaviour
+//
+// All nine customer operations work as the service does: create answers 201,
+// refresh 202, the rest 200, in the service's envelope ({meta, response_type,
+// data}, with a UUID request id and a seven-digit timestamp). Errors use the
+// service's error envelope ({meta, response_type: "error", error: {status,
+// type, title, detail, items}}): a request that breaks the spec gets 400
+// /bad_request with one item per offending field (reference = the field's
+// wire name, such as device.ip_address or page_size); a broken business rule
+// gets 422 /validation_error. A missing or unknown API key gets 401 with an
+// empty body and no content type. Straddle-Account-Id scopes every operation
+// to that account; without it a request acts for its key's default account
+// (Server.AccountID). Personal data is masked in every response but the
+// unmasked endpoint's (ssn ***-**-****, dob ****-**-**, ein **-*******,
+// ip_address **.**.**.**); the unmasked endpoint answers 403 when
+// WithUnmasking(false) is set. Error details never quote request values, with
+// one exception kept from the service: the duplicate email 422 ("Email '…'
+// already exists and must be unique.") names the email.
+//
+// # Identity outcomes
+//
+// On create, config.sandbox_outcome verified, review or rejected sets that
+// status. With standard (or none), the status follows this deterministic rule:
+//
+//   - An individual with both ssn and dob is verified, unless the SSN is one
+//     never issued (area 000, 666 or 900-999, group 00 or serial 0000), which
+//     is rejected.
+//   - A business with both ein and legal_business_name is verified, unless the
+//     EIN starts with 00, which is rejected.
+//   - Anything else (no compliance profile, or part of it null) goes to review.
+//
+// With config.processing_method background, the 201 shows pending and the
+// outcome is there from the next read on; with skip, no review is recorded
+// (the review endpoint has no identity_details until a refresh).
+//
+// An update replaces every writable field; optional fields left out are
+// cleared. The identity fields are name, email, phone, device, address and
+// compliance_profile (not metadata, external_id or status); when more than
+// two of them have changed within 24 hours by the server's clock, the
+// customer goes to review with a new review, whatever status the update asked
+// for, and the count starts again.
+//
+// A review decision moves a customer in review to verified or rejected; any
+// other status gets 422 ("Customers with status Verified cannot be changed.").
+// A refresh answers 202 with the customer pending and a new review, which
+// completes at once: the next read shows the outcome of the rules above.
+// The review endpoint derives identity_details from the customer's data:
+// breakdown modules for individuals (address, email, phone, fraud, synthetic)
+// or businesses (address, email, phone, fraud and the three business
+// modules), KYC validations of each field, network alerts, watch list and
+// reputation, with a decision consistent with the status and scores in [0, 1]
+// that are stable for a given review.
+//
+// The list operation filters by status and types (repeated keys or
+// comma-joined values), name (partial, case-insensitive), email and
+// external_id (exact), search_text (name, email, phone or external id),
+// created_from and created_to (inclusive); sorts by name or created_at either
+// way, ties broken by id; and pages with page_number and page_size (at most
+// 1000), meta giving the totals. A page past the end is empty.
+//
+// # Idempotency
+//
+// Writes (POST, PUT, PATCH, DELETE) honour Idempotency-Key as the service
+// does, per API key and account: a key of fewer than 10 or more than 40
+// characters gets 400; a retry with the same key, method, path and body gets
+// the first response again (status, headers and body) plus
+// Idempotent-Replayed: true; the same key with another request gets 409
+// "Idempotency key already used for a different request."; the same key while
+// the first request runs gets 409 "Previous identical request currently in
+// progress.". Keys expire after 24 hours by the server's clock. A request the
+// spec refuses is not stored under its key.
+//
+// # Faults and inspection
+//
+// Inject makes the next matching requests fail in one of the ways a network or
+// the service fails (see FaultKind): an error status (with Retry-After, or an
+// HTML body), a reset connection, a connection dropped after the work was
+// done, a delay, a truncated body, a 200 that is not JSON, either idempotency
+// 409, or a 401. Requests, RequestCount, CustomerCount and ConnectionCount
+// tell a test what reached the server and what it did. Recorded bodies hold
+// the personal data the client sent: do not log them.
+//
+// # Validation
+//
+// Every request is checked against api/openapi.yaml before it is served, and
+// every response of the emulator (not those of injected faults) after it is
+// built: with WithT a response that breaks the spec fails the test, without
+// it the violation is logged at error level. A panic in the emulator answers
+// 500 and is reported the same way. WithValidation(false) turns both checks
+// off, for benchmarks.
+//
+// The command cmd/straddle-mock serves the same emulator standalone.
+package straddletest

@@ -1,0 +1,269 @@
+package straddletest
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/straddlekit/straddle-go/internal/contract"
+)
+
+// The nine operations, by operationId.
+const (
+	opCreate   = "createCustomer"
+	opList     = "listCustomers"
+	opGet      = "getCustomer"
+	opUpdate   = "updateCustomer"
+	opDelete   = "deleteCustomer"
+	opUnmasked = "getUnmaskedCustomer"
+	opReview   = "getCustomerReview"
+	opDecide   = "decideCustomerReview"
+	opRefresh  = "refreshCustomerReview"
+)
+
+// maxBody is the largest request body the emulator reads.
+const maxBody = 1 << 20
+
+const jsonContentType = "application/json; charset=utf-8"
+
+// response is a complete response, built before anything is written so that
+// it can be validated, stored for idempotent replay, or broken by a fault.
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// replay is the response as an identical retry gets it.
+func (r *response) replay() *response {
+	h := r.header.Clone()
+	h.Set("Idempotent-Replayed", "true")
+	return &response{status: r.status, header: h, body: r.body}
+}
+
+// call is one request being served.
+type call struct {
+	r        *http.Request
+	body     []byte
+	tooLarge bool
+	ex       *contract.Exchange
+	op       string
+	template string
+	id       string
+	apiKey   string
+	account  string
+	now      time.Time
+}
+
+func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	started := time.Now()
+	c := &call{r: r, now: s.cfg.clock()}
+	if ex, err := s.validator.Route(r); err == nil {
+		c.ex, c.op, c.template = ex, ex.OperationID(), ex.PathTemplate()
+	}
+	if c.op == opList {
+		normalizeListQuery(r)
+	}
+	c.body, c.tooLarge = readBody(w, r)
+	f := s.faults.take(r.Method, c.op, c.template)
+	s.recorder.add(r, c, f)
+
+	status := 0
+	hijacked := false
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			s.report(fmt.Sprintf("panic serving %s %s", r.Method, c.template), fmt.Errorf("%v\n%s", v, debug.Stack()))
+			if !hijacked {
+				status = http.StatusInternalServerError
+				writeResponse(w, s.errorResponse(c, newAPIError(status, "")))
+			}
+		}
+		attrs := []any{"method", r.Method, "operation", c.op, "status", status, "duration", time.Since(started)}
+		if f != nil {
+			attrs = append(attrs, "fault", f.Kind.String())
+		}
+		s.cfg.logger.Debug("straddletest: request", attrs...)
+	}()
+	if f != nil {
+		status, hijacked = s.serveFault(w, c, f)
+		return
+	}
+	resp := s.process(c, 0)
+	s.checkResponse(c, resp)
+	writeResponse(w, resp)
+	status = resp.status
+}
+
+// readBody reads the whole request body, up to maxBody.
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+	if r.Body == nil {
+		return nil, false
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	var tooLarge *http.MaxBytesError
+	return body, errors.As(err, &tooLarge)
+}
+
+// process does what the API does with a request: authenticate, scope to the
+// account, check idempotency and the spec, then run the operation. delay holds
+// the operation back (a FaultDelay) after its idempotency key is taken.
+func (s *Server) process(c *call, delay time.Duration) *response {
+	r := c.r
+	if c.ex == nil {
+		return s.errorResponse(c, newAPIError(http.StatusNotFound, "No operation matches the method and path."))
+	}
+	key, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	account, known := s.accounts[key]
+	if !ok || !known {
+		return unauthorized()
+	}
+	c.apiKey = key
+	if h := r.Header.Get("Straddle-Account-Id"); h != "" {
+		account = strings.ToLower(h)
+	}
+	c.account = account
+	c.id = strings.ToLower(c.ex.PathParams()["id"])
+	if c.tooLarge {
+		return s.errorResponse(c, badRequest(item("body", "The request body is larger than 1 MiB.")))
+	}
+	idemKey, hasKey := "", false
+	if isWrite(r.Method) {
+		if vals := r.Header.Values("Idempotency-Key"); len(vals) > 0 {
+			idemKey, hasKey = vals[0], true
+			if n := utf8.RuneCountInString(idemKey); n < 10 || n > 40 || len(vals) > 1 {
+				return s.errorResponse(c, invalidIdempotencyKey())
+			}
+		}
+	}
+	if e := s.checkRequest(c); e != nil {
+		return s.errorResponse(c, e)
+	}
+	run := s.ops[c.op]
+	if !hasKey {
+		s.wait(delay)
+		c.now = s.cfg.clock()
+		return run(c)
+	}
+	scope := c.apiKey + "\x00" + c.account + "\x00" + idemKey
+	fp := sha256.Sum256([]byte(r.Method + "\n" + r.URL.Path + "\n" + string(c.body)))
+	state, entry := s.idem.begin(scope, fp, c.now)
+	switch state {
+	case idemReplay:
+		return s.idem.response(entry).replay()
+	case idemInProgress:
+		return s.errorResponse(c, newAPIError(http.StatusConflict, detailInProgress))
+	case idemReused:
+		return s.errorResponse(c, newAPIError(http.StatusConflict, detailKeyReused))
+	}
+	done := false
+	defer func() {
+		if !done {
+			s.idem.abort(scope, entry)
+		}
+	}()
+	s.wait(delay)
+	c.now = s.cfg.clock()
+	resp := run(c)
+	s.idem.finish(entry, resp)
+	done = true
+	return resp
+}
+
+func isWrite(method string) bool {
+	switch method {
+	case http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete:
+		return true
+	}
+	return false
+}
+
+// wait sleeps for d, or until the server closes.
+func (s *Server) wait(d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-s.done:
+	}
+}
+
+// unauthorized is the service's 401: no body and no content type.
+func unauthorized() *response {
+	return &response{status: http.StatusUnauthorized, header: http.Header{}}
+}
+
+// checkResponse validates a response of ours against the spec and reports a
+// violation.
+func (s *Server) checkResponse(c *call, resp *response) {
+	if !s.cfg.validate || c.ex == nil {
+		return
+	}
+	if err := s.validator.ValidateResponse(context.Background(), c.ex, resp.status, resp.header, resp.body); err != nil {
+		s.report(fmt.Sprintf("response %d to %s breaks the spec", resp.status, c.op), err)
+	}
+}
+
+// report tells the attached test, or the logger at error level, that the
+// emulator itself misbehaved.
+func (s *Server) report(msg string, err error) {
+	if t := s.cfg.t; t != nil {
+		t.Errorf("straddletest: %s: %v", msg, err)
+		return
+	}
+	s.cfg.logger.Error("straddletest: "+msg, "error", err.Error())
+}
+
+func writeResponse(w http.ResponseWriter, resp *response) {
+	h := w.Header()
+	for k, v := range resp.header {
+		h[k] = v
+	}
+	h.Set("Content-Length", strconv.Itoa(len(resp.body)))
+	w.WriteHeader(resp.status)
+	_, _ = w.Write(resp.body)
+}
+
+func (s *Server) newMeta(now time.Time) meta {
+	return meta{APIRequestID: newID(now), APIRequestTimestamp: formatTime(now)}
+}
+
+// jsonResponse encodes v as a response body.
+func jsonResponse(status int, v any) *response {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		panic(fmt.Sprintf("straddletest: encode response: %v", err))
+	}
+	body := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+	return &response{status: status, header: http.Header{"Content-Type": {jsonContentType}}, body: body}
+}
+
+// dataResponse wraps one object in the success envelope.
+func (s *Server) dataResponse(c *call, status int, data any) *response {
+	return jsonResponse(status, envelope{Meta: s.newMeta(c.now), ResponseType: "object", Data: data})
+}
+
+func (s *Server) errorResponse(c *call, e *apiError) *response {
+	return jsonResponse(e.status, errorEnvelope{
+		Meta:         s.newMeta(c.now),
+		ResponseType: "error",
+		Error:        errorBody{Status: e.status, Type: e.typ, Title: e.title, Detail: e.detail, Items: e.items},
+	})
+}

@@ -1,0 +1,91 @@
+package straddletest
+
+import (
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+)
+
+// DefaultAPIKey is the API key a Server accepts unless WithAPIKeys says otherwise.
+const DefaultAPIKey = "sk_test_straddletest"
+
+// Option configures a Server.
+type Option func(*config)
+
+type config struct {
+	keys      []string
+	clock     func() time.Time
+	unmasking bool
+	validate  bool
+	zoneless  bool
+	t         testing.TB
+	logger    *slog.Logger
+	seeds     []seedSource
+}
+
+type seedSource struct {
+	r    io.Reader
+	path string
+}
+
+func defaultConfig() config {
+	return config{keys: []string{DefaultAPIKey}, clock: time.Now, unmasking: true, validate: true}
+}
+
+// WithAPIKeys sets the API keys the server accepts (replacing DefaultAPIKey).
+// Each key has its own default account; see Server.AccountID.
+func WithAPIKeys(keys ...string) Option {
+	return func(c *config) { c.keys = append([]string(nil), keys...) }
+}
+
+// WithClock sets the server's clock, used for timestamps, the 24-hour update
+// rule and idempotency key expiry, so tests of time rules need not sleep.
+func WithClock(now func() time.Time) Option {
+	return func(c *config) { c.clock = now }
+}
+
+// WithUnmasking turns the unmasked endpoint on (the default) or off; off, it
+// answers 403 as an account without unmasking does.
+func WithUnmasking(enabled bool) Option {
+	return func(c *config) { c.unmasking = enabled }
+}
+
+// WithValidation turns checking of requests and responses against the spec on
+// (the default) or off. Off is only for measuring the emulator's own speed.
+func WithValidation(enabled bool) Option {
+	return func(c *config) { c.validate = enabled }
+}
+
+// WithZonelessTimestamps makes get and review responses write created_at and
+// updated_at without fraction or zone (2026-07-07T06:21:44), as the live
+// service sometimes does, to test that a client copes.
+func WithZonelessTimestamps(enabled bool) Option {
+	return func(c *config) { c.zoneless = enabled }
+}
+
+// WithT ties the server to a test: a response of the server that breaks the
+// spec, or a panic in it, fails t, and the server is closed when t ends.
+func WithT(t testing.TB) Option {
+	return func(c *config) { c.t = t }
+}
+
+// WithLogger sets where the server reports spec violations and panics when no
+// test is attached (at error level), and logs each request (at debug level:
+// method, operation, status and duration; never bodies, queries or keys).
+// The default is slog.Default().
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) { c.logger = l }
+}
+
+// WithFixtures seeds customers from r, a JSON array of unmasked customers; see
+// Server.Seed for the format. A bad fixture fails the test given by WithT, or
+// panics without one.
+func WithFixtures(r io.Reader) Option {
+	return func(c *config) { c.seeds = append(c.seeds, seedSource{r: r}) }
+}
+
+// WithFixtureFile seeds customers from the JSON file at path, as WithFixtures.
+func WithFixtureFile(path string) Option {
+	return func(c *config) { c.seeds = append(c.seeds, seedSource{path: path}) }
+}

@@ -1,0 +1,71 @@
+package straddletest
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+)
+
+// getCustomerReview returns the masked customer and, once screening has run
+// (not for processing_method skip, nor while the status is pending), the
+// identity details derived from its data.
+func (s *Server) getCustomerReview(c *call) *response {
+	cust, ok := s.store.get(c.account, c.id)
+	if !ok {
+		return s.errorResponse(c, notFound())
+	}
+	format := s.readFormat()
+	out := reviewOut{CustomerDetails: view(cust, false, format)}
+	if cust.reviewID != "" && cust.status != statusPending {
+		out.IdentityDetails = identityDetails(cust, format)
+	}
+	return s.dataResponse(c, http.StatusOK, out)
+}
+
+// decideCustomerReview settles a customer in review as verified or rejected;
+// any other status is refused with 422.
+func (s *Server) decideCustomerReview(c *call) *response {
+	var in struct {
+		Status string `json:"status"`
+	}
+	if e := decodeBody(c.body, &in); e != nil {
+		return s.errorResponse(c, e)
+	}
+	if in.Status != statusVerified && in.Status != statusRejected {
+		return s.errorResponse(c, badRequest(item("status", "must be one of: verified, rejected.")))
+	}
+	next, err := s.store.modify(c.account, c.id, func(cur *customer) (*customer, error) {
+		if cur.status != statusReview {
+			return nil, unprocessable(fmt.Sprintf("Customers with status %s cannot be changed.", title(cur.status)))
+		}
+		n := cur.clone()
+		n.status = in.Status
+		n.updatedAt, n.reviewUpdated = c.now, c.now
+		return n, nil
+	})
+	return s.modified(c, http.StatusOK, next, err)
+}
+
+// refreshCustomerReview starts a new review. The 202 shows the customer as
+// pending; the review completes at once, so the next read shows its outcome.
+func (s *Server) refreshCustomerReview(c *call) *response {
+	next, err := s.store.modify(c.account, c.id, func(cur *customer) (*customer, error) {
+		n := cur.clone()
+		n.status = outcome(n)
+		n.updatedAt = c.now
+		n.startReview(c.now)
+		return n, nil
+	})
+	if err == nil {
+		next = next.clone()
+		next.status = statusPending
+	}
+	return s.modified(c, http.StatusAccepted, next, err)
+}
+
+func title(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}

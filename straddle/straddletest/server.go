@@ -1,0 +1,175 @@
+package straddletest
+
+import (
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"sync/atomic"
+
+	"github.com/straddlekit/straddle-go/internal/contract"
+)
+
+// Server is an in-process emulator of the Straddle customers API, listening on
+// a loopback port. It is safe for concurrent use.
+type Server struct {
+	// URL is the base URL of the started server, such as http://127.0.0.1:40123.
+	URL string
+
+	cfg        config
+	validator  *contract.Validator
+	routes     map[string]string // operationId -> "METHOD /path/template"
+	accounts   map[string]string // API key -> its default account
+	ops        map[string]func(*call) *response
+	store      *store
+	idem       *idempotency
+	faults     faultQueue
+	recorder   recorder
+	conns      atomic.Int64
+	ts         *httptest.Server
+	done       chan struct{}
+	closeOnce  sync.Once
+	handler    http.Handler
+	startGuard atomic.Bool
+}
+
+// NewServer starts and returns a new Server. The caller should Close it when
+// finished (WithT does so when the test ends).
+func NewServer(opts ...Option) *Server {
+	s := NewUnstartedServer(opts...)
+	s.Start()
+	return s
+}
+
+// NewUnstartedServer returns a new Server that is not yet listening. Call Start
+// to listen on loopback, or serve Handler from a server of your own (as
+// cmd/straddle-mock does).
+func NewUnstartedServer(opts ...Option) *Server {
+	cfg := defaultConfig()
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if cfg.logger == nil {
+		cfg.logger = slog.Default()
+	}
+	if cfg.clock == nil {
+		cfg.clock = defaultConfig().clock
+	}
+	s := &Server{
+		cfg:      cfg,
+		accounts: map[string]string{},
+		store:    newStore(),
+		idem:     newIdempotency(),
+		done:     make(chan struct{}),
+	}
+	s.handler = http.HandlerFunc(s.serveHTTP)
+	s.ops = map[string]func(*call) *response{
+		opCreate:   s.createCustomer,
+		opList:     s.listCustomers,
+		opGet:      s.getCustomer,
+		opUpdate:   s.updateCustomer,
+		opDelete:   s.deleteCustomer,
+		opUnmasked: s.getUnmaskedCustomer,
+		opReview:   s.getCustomerReview,
+		opDecide:   s.decideCustomerReview,
+		opRefresh:  s.refreshCustomerReview,
+	}
+	if cfg.t != nil {
+		cfg.t.Helper()
+		cfg.t.Cleanup(s.Close)
+	}
+	if len(cfg.keys) == 0 {
+		s.fail(fmt.Errorf("straddletest: WithAPIKeys needs at least one key"))
+	}
+	for _, k := range cfg.keys {
+		s.accounts[k] = accountFor(k)
+	}
+	v, err := contract.NewValidator()
+	if err != nil {
+		s.fail(err)
+	}
+	s.validator = v
+	routes, err := operationRoutes()
+	if err != nil {
+		s.fail(err)
+	}
+	s.routes = routes
+	for _, src := range cfg.seeds {
+		var err error
+		if src.r != nil {
+			err = s.Seed(src.r)
+		} else {
+			err = s.SeedFile(src.path)
+		}
+		if err != nil {
+			s.fail(err)
+		}
+	}
+	return s
+}
+
+// fail stops construction: it fails the attached test, or panics without one
+// (as httptest does when it cannot listen).
+func (s *Server) fail(err error) {
+	if t := s.cfg.t; t != nil {
+		t.Helper()
+		t.Fatal(err)
+	}
+	panic(err)
+}
+
+// Start starts a server from NewUnstartedServer on a loopback port and sets URL.
+func (s *Server) Start() {
+	if !s.startGuard.CompareAndSwap(false, true) {
+		panic("straddletest: Server already started")
+	}
+	ts := httptest.NewUnstartedServer(s.handler)
+	ts.Config.ConnState = func(_ net.Conn, state http.ConnState) {
+		if state == http.StateNew {
+			s.conns.Add(1)
+		}
+	}
+	ts.Config.ErrorLog = slog.NewLogLogger(s.cfg.logger.Handler(), slog.LevelDebug)
+	ts.Start()
+	s.ts = ts
+	s.URL = ts.URL
+}
+
+// Close shuts the server down and blocks until every request it is serving has
+// finished; delays injected with FaultDelay end at once. Close is idempotent.
+func (s *Server) Close() {
+	s.closeOnce.Do(func() {
+		close(s.done)
+		if s.ts != nil {
+			s.ts.Close()
+		}
+	})
+}
+
+// Handler returns the emulator as an http.Handler, for serving it from a
+// server of your own or calling it directly in benchmarks. Connections it
+// serves that way are not counted by ConnectionCount.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// APIKey returns the first API key the server accepts.
+func (s *Server) APIKey() string { return s.cfg.keys[0] }
+
+// AccountID returns the default account of an accepted API key: the account a
+// request with that key acts for when it sends no Straddle-Account-Id. It
+// returns "" for a key the server does not accept.
+func (s *Server) AccountID(apiKey string) string { return s.accounts[apiKey] }
+
+// CustomerCount returns how many customers the account holds; "" means the
+// default account of APIKey. Tests use it to assert exactly one effect.
+func (s *Server) CustomerCount(accountID string) int {
+	if accountID == "" {
+		accountID = s.accounts[s.APIKey()]
+	}
+	return s.store.count(accountID)
+}
+
+// ConnectionCount returns how many TCP connections the started server has
+// accepted, to assert that a client reuses its connections.
+func (s *Server) ConnectionCount() int { return int(s.conns.Load()) }

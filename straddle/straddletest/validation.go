@@ -1,0 +1,292 @@
+package straddletest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+)
+
+// checkRequest holds the request to the spec (when validation is on) and
+// returns the API's 400 naming each offending field. Without validation only
+// the headers and path id are checked; the operations check what they use.
+func (s *Server) checkRequest(c *call) *apiError {
+	if !s.cfg.validate {
+		var items []errorItem
+		if h := c.r.Header.Get("Straddle-Account-Id"); h != "" && !isUUID(h) {
+			items = append(items, item("Straddle-Account-Id", "must be a valid uuid."))
+		}
+		if _, ok := c.ex.PathParams()["id"]; ok && !isUUID(c.id) {
+			items = append(items, item("id", "must be a valid uuid."))
+		}
+		if len(items) > 0 {
+			return badRequest(items...)
+		}
+		return nil
+	}
+	c.r.Body = io.NopCloser(bytes.NewReader(c.body))
+	_, err := s.validator.ValidateRequest(context.Background(), c.r)
+	if err == nil {
+		return nil
+	}
+	return badRequest(requestErrorItems(err)...)
+}
+
+// normalizeListQuery splits comma-joined status and types values into
+// repeated keys, so that both forms clients send mean the same.
+func normalizeListQuery(r *http.Request) {
+	q := r.URL.Query()
+	changed := false
+	for _, key := range []string{"status", "types"} {
+		vals, ok := q[key]
+		if !ok {
+			continue
+		}
+		var split []string
+		for _, v := range vals {
+			split = append(split, strings.Split(v, ",")...)
+		}
+		if len(split) != len(vals) {
+			q[key] = split
+			changed = true
+		}
+	}
+	if changed {
+		r.URL.RawQuery = q.Encode()
+	}
+}
+
+// requestErrorItems turns kin-openapi's request errors into error items: the
+// field as reference, the rule as detail, and never the offending value.
+func requestErrorItems(err error) []errorItem {
+	var items []errorItem
+	switch e := err.(type) {
+	case openapi3.MultiError:
+		for _, x := range e {
+			items = append(items, requestErrorItems(x)...)
+		}
+	case *openapi3filter.RequestError:
+		switch {
+		case e.Parameter != nil:
+			items = parameterItems(e.Parameter.Name, e.Err)
+		case e.RequestBody != nil:
+			items = bodyItems(e)
+		}
+	}
+	if len(items) == 0 {
+		items = append(items, item("request", "The request is not valid."))
+	}
+	return items
+}
+
+func parameterItems(name string, err error) []errorItem {
+	var parse *openapi3filter.ParseError
+	if errors.As(err, &parse) {
+		return []errorItem{item(name, "The value could not be parsed.")}
+	}
+	var out []errorItem
+	for _, se := range schemaErrors(err) {
+		for _, it := range schemaItems(se) {
+			out = append(out, item(name, it.Detail))
+		}
+	}
+	if len(out) == 0 {
+		out = append(out, item(name, "The value is not valid."))
+	}
+	return out
+}
+
+func bodyItems(e *openapi3filter.RequestError) []errorItem {
+	var parse *openapi3filter.ParseError
+	switch {
+	case e.Err == nil && strings.Contains(e.Reason, "Content-Type"):
+		return []errorItem{item("Content-Type", "The request body must be application/json.")}
+	case errors.As(e.Err, &parse):
+		return []errorItem{item("body", "The request body is not valid JSON.")}
+	}
+	var out []errorItem
+	for _, se := range schemaErrors(e.Err) {
+		out = append(out, schemaItems(se)...)
+	}
+	if len(out) == 0 {
+		out = append(out, item("body", "The request body is required."))
+	}
+	return out
+}
+
+// schemaErrors flattens err into its schema errors.
+func schemaErrors(err error) []*openapi3.SchemaError {
+	switch e := err.(type) {
+	case nil:
+		return nil
+	case *openapi3.SchemaError:
+		return []*openapi3.SchemaError{e}
+	case openapi3.MultiError:
+		var out []*openapi3.SchemaError
+		for _, x := range e {
+			out = append(out, schemaErrors(x)...)
+		}
+		return out
+	}
+	return schemaErrors(errors.Unwrap(err))
+}
+
+// schemaItems names the field a schema error is about (a dotted wire path) and
+// the rule it breaks. A oneOf failure (the compliance profile) reports the
+// errors of the member the value most looks like.
+func schemaItems(se *openapi3.SchemaError) []errorItem {
+	path := se.JSONPointer()
+	ref := strings.Join(path, ".")
+	var detail string
+	switch se.SchemaField {
+	case "oneOf":
+		if member := likeliestMember(se.Origin); len(member) > 0 {
+			var out []errorItem
+			for _, m := range member {
+				out = append(out, schemaItems(m)...)
+			}
+			return out
+		}
+		detail = "does not match any of the allowed forms."
+	case "properties":
+		if name, ok := quoted(se.Reason); ok && strings.Contains(se.Reason, "unsupported") {
+			ref = strings.Join(append(slices.Clone(path), name), ".")
+			detail = "is not a known field."
+		} else {
+			detail = "is not valid."
+		}
+	case "required":
+		detail = "is required."
+	case "enum":
+		vals := make([]string, 0, len(se.Schema.Enum))
+		for _, v := range se.Schema.Enum {
+			vals = append(vals, fmt.Sprint(v))
+		}
+		detail = "must be one of: " + strings.Join(vals, ", ") + "."
+	case "format":
+		detail = "must be a valid " + se.Schema.Format + "."
+	case "pattern":
+		detail = "must match the pattern " + se.Schema.Pattern + "."
+	default:
+		detail, _, _ = strings.Cut(se.Reason, " (")
+		detail += "."
+	}
+	if ref == "" {
+		ref = "body"
+	}
+	return []errorItem{item(ref, detail)}
+}
+
+// likeliestMember picks, from the errors of each oneOf member, those of the
+// member with the fewest structural errors (missing or unknown properties):
+// the one the value was meant to be.
+func likeliestMember(origin error) []*openapi3.SchemaError {
+	var members openapi3.MultiError
+	for err := origin; err != nil; err = errors.Unwrap(err) {
+		if me, ok := err.(openapi3.MultiError); ok {
+			members = me
+			break
+		}
+	}
+	var best []*openapi3.SchemaError
+	bestScore := -1
+	for _, m := range members {
+		errs := schemaErrors(m)
+		score := 0
+		for _, e := range errs {
+			if e.SchemaField == "required" || e.SchemaField == "properties" {
+				score++
+			}
+		}
+		if bestScore < 0 || score < bestScore {
+			best, bestScore = errs, score
+		}
+	}
+	return best
+}
+
+// quoted returns the first double-quoted string in s.
+func quoted(s string) (string, bool) {
+	i := strings.IndexByte(s, '"')
+	if i < 0 {
+		return "", false
+	}
+	v, err := strconv.QuotedPrefix(s[i:])
+	if err != nil {
+		return "", false
+	}
+	name, err := strconv.Unquote(v)
+	return name, err == nil
+}
+
+// decodeBody reads a JSON object body into v.
+func decodeBody(body []byte, v any) *apiError {
+	if err := json.Unmarshal(body, v); err != nil {
+		return badRequest(item("body", "The request body is not valid JSON."))
+	}
+	return nil
+}
+
+// Metadata limits: the spec states the pair count and value length; key length
+// is a rule the service enforces that OpenAPI 3.0 cannot express.
+const (
+	maxMetadataPairs = 20
+	maxMetadataLen   = 40
+)
+
+// checkInput enforces what the operations rely on, whether or not spec
+// validation ran: required fields, enum values and the metadata limits.
+func checkInput(in *customerInput, create bool) *apiError {
+	var items []errorItem
+	required := func(ref string, ok bool) {
+		if !ok {
+			items = append(items, item(ref, "is required."))
+		}
+	}
+	required("name", in.Name != nil)
+	required("email", in.Email != nil)
+	required("phone", in.Phone != nil)
+	required("device", in.Device != nil)
+	if create {
+		required("type", in.Type != nil)
+		if in.Type != nil && *in.Type != typeIndividual && *in.Type != typeBusiness {
+			items = append(items, item("type", "must be one of: individual, business."))
+		}
+		if cfg := in.Config; cfg != nil {
+			if !slices.Contains([]string{"", outcomeStandard, statusVerified, statusRejected, statusReview}, cfg.SandboxOutcome) {
+				items = append(items, item("config.sandbox_outcome", "must be one of: standard, verified, rejected, review."))
+			}
+			if !slices.Contains([]string{"", processingInline, processingBackground, processingSkip}, cfg.ProcessingMethod) {
+				items = append(items, item("config.processing_method", "must be one of: inline, background, skip."))
+			}
+		}
+	} else {
+		required("status", in.Status != nil)
+		if in.Status != nil && !slices.Contains([]string{statusPending, statusReview, statusVerified, statusInactive, statusRejected}, *in.Status) {
+			items = append(items, item("status", "must be one of: pending, review, verified, inactive, rejected."))
+		}
+	}
+	if len(in.Metadata) > maxMetadataPairs {
+		items = append(items, item("metadata", "must have at most 20 pairs."))
+	}
+	for k, v := range in.Metadata {
+		if utf8.RuneCountInString(k) > maxMetadataLen || utf8.RuneCountInString(v) > maxMetadataLen {
+			items = append(items, item("metadata", "keys and values must be at most 40 characters."))
+			break
+		}
+	}
+	if len(items) > 0 {
+		return badRequest(items...)
+	}
+	return nil
+}
