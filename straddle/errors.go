@@ -136,20 +136,21 @@ type wireError struct {
 	} `json:"error"`
 }
 
-// newError builds the *Error for a non-2xx response. Whatever the body holds,
-// the status and the replay flag come from the response itself.
-func newError(status int, header http.Header, body []byte) *Error {
+// newError builds the *Error for a non-2xx response, and returns the meta it
+// read. Whatever the body holds, the status and the replay flag come from the
+// response itself.
+func newError(status int, header http.Header, body []byte) (*Error, wireMeta) {
 	e := &Error{
 		StatusCode:         status,
 		IdempotentReplayed: replayed(header),
 	}
 	var w wireError
 	if json.Unmarshal(body, &w) != nil {
-		return e
+		return e, wireMeta{}
 	}
 	e.RequestID = w.Meta.RequestID
 	if w.Error == nil {
-		return e
+		return e, w.Meta
 	}
 	e.Type, e.Title = w.Error.Type, w.Error.Title
 	if w.Error.Detail != nil {
@@ -162,7 +163,7 @@ func newError(status int, header http.Header, body []byte) *Error {
 		}
 		e.Items = append(e.Items, item)
 	}
-	return e
+	return e, w.Meta
 }
 
 // inProgress reports whether a 409 says the first request with the same

@@ -108,17 +108,14 @@ func (c *Client) call(ctx context.Context, op operation, opts []RequestOption, s
 	}
 	body, readErr := io.ReadAll(resp.Body)
 	_ = resp.Body.Close()
-	m := readMeta(body)
-	if cfg.response != nil {
-		cfg.response.fill(resp, m)
-	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return newError(resp.StatusCode, resp.Header, body)
+		apiErr, m := newError(resp.StatusCode, resp.Header, body)
+		cfg.response.fill(resp, m)
+		return apiErr
 	}
-	if readErr != nil {
-		return &DecodeError{StatusCode: resp.StatusCode, RequestID: m.RequestID, Err: readErr}
-	}
-	if err := decodeEnvelope(body, data, meta); err != nil {
+	m, err := decodeEnvelope(body, readErr, data, meta)
+	cfg.response.fill(resp, m)
+	if err != nil {
 		return &DecodeError{StatusCode: resp.StatusCode, RequestID: m.RequestID, Err: err}
 	}
 	return nil
@@ -127,28 +124,35 @@ func (c *Client) call(ctx context.Context, op operation, opts []RequestOption, s
 // errNoData is the cause of a *DecodeError for an envelope without data.
 var errNoData = errors.New("response has no data")
 
-// decodeEnvelope decodes {"meta": ..., "response_type": ..., "data": ...}:
-// data into data, and meta into meta when it is not nil.
-func decodeEnvelope(body []byte, data, meta any) error {
+// decodeEnvelope decodes a 2xx body {"meta": ..., "response_type": ...,
+// "data": ...}: data into data, and meta into meta when it is not nil. It
+// returns the common meta, read as far as the body allows, for the response
+// facts and errors.
+func decodeEnvelope(body []byte, readErr error, data, meta any) (wireMeta, error) {
 	var env struct {
 		Meta json.RawMessage `json:"meta"`
 		Data json.RawMessage `json:"data"`
 	}
-	if err := json.Unmarshal(body, &env); err != nil {
-		return err
+	if readErr != nil {
+		return readMeta(body), readErr
 	}
+	if err := json.Unmarshal(body, &env); err != nil {
+		return readMeta(body), err
+	}
+	var m wireMeta
+	_ = json.Unmarshal(env.Meta, &m)
 	if len(env.Data) == 0 || bytes.Equal(env.Data, []byte("null")) {
-		return errNoData
+		return m, errNoData
 	}
 	if err := json.Unmarshal(env.Data, data); err != nil {
-		return err
+		return m, err
 	}
 	if meta != nil {
 		if err := json.Unmarshal(env.Meta, meta); err != nil {
-			return fmt.Errorf("meta: %w", err)
+			return m, fmt.Errorf("meta: %w", err)
 		}
 	}
-	return nil
+	return m, nil
 }
 
 // doer sends the requests gen builds: it adds the credentials, runs the
@@ -195,7 +199,9 @@ func (d *doer) attempt(ctx context.Context, req *http.Request, st *callState, n 
 	}
 	body, readErr := readBody(resp)
 	log.status, log.duration = resp.StatusCode, time.Since(start)
-	log.requestID = readMeta(body).RequestID
+	if d.logger != nil {
+		log.requestID = readMeta(body).RequestID
+	}
 	if readErr != nil && ctx.Err() != nil {
 		// The attempt ran out (or the call was cancelled) while reading:
 		// a transport failure, not a malformed response.

@@ -52,8 +52,11 @@ func replayed(h http.Header) bool {
 	return strings.EqualFold(strings.TrimSpace(h.Get("Idempotent-Replayed")), "true")
 }
 
-// fill records the last response's facts.
+// fill records the last response's facts; a nil r is left alone.
 func (r *Response) fill(resp *http.Response, meta wireMeta) {
+	if r == nil {
+		return
+	}
 	r.StatusCode = resp.StatusCode
 	r.Header = resp.Header
 	r.RequestID = meta.RequestID
