@@ -43,6 +43,9 @@
 //		p.Phone = "+12128675310"
 //		return nil
 //	})
+//	if err != nil {
+//		log.Fatal(err)
+//	}
 //
 //	// Every customer in review, page after page.
 //	for s, err := range client.Customers.All(ctx, &straddle.ListParams{
