@@ -68,138 +68,71 @@ func errWithoutValue(err error) error {
 	return errors.New("malformed JSON")
 }
 
-// SSN is a real US Social Security number (XXX-XX-XXXX). It prints, logs and
-// marshals as "[REDACTED]"; Reveal is the only way to read it. The zero value
-// means no SSN. Compare values by Reveal, not ==.
-type SSN struct{ v piiRef }
+// pii is the value and the redacting behaviour shared by SSN, DOB, EIN and
+// IPAddress: String, GoString, Format (every verb), LogValue and MarshalJSON
+// all give "[REDACTED]"; UnmarshalJSON reads the real value; Reveal returns it.
+type pii struct{ v piiRef }
 
-// NewSSN wraps a Social Security number. The format is checked when a request
-// is validated, before anything is sent.
-func NewSSN(s string) SSN { return SSN{newPIIRef(s)} }
+// Reveal returns the value itself. Keep the result out of logs and errors.
+func (p pii) Reveal() string { return reveal(p.v) }
 
-// Reveal returns the SSN itself. Keep the result out of logs and errors.
-func (s SSN) Reveal() string { return reveal(s.v) }
-
-// IsZero reports whether no SSN is set.
-func (s SSN) IsZero() bool { return s.v == nil }
+// IsZero reports whether no value is set.
+func (p pii) IsZero() bool { return p.v == nil }
 
 // String returns "[REDACTED]".
-func (s SSN) String() string { return redacted }
+func (p pii) String() string { return redacted }
 
 // GoString returns "[REDACTED]", so %#v does not leak.
-func (s SSN) GoString() string { return redacted }
+func (p pii) GoString() string { return redacted }
 
 // Format prints "[REDACTED]" for every verb.
-func (s SSN) Format(f fmt.State, verb rune) { writeRedacted(f, verb) }
+func (p pii) Format(f fmt.State, verb rune) { writeRedacted(f, verb) }
 
 // LogValue makes slog record "[REDACTED]".
-func (s SSN) LogValue() slog.Value { return slog.StringValue(redacted) }
+func (p pii) LogValue() slog.Value { return slog.StringValue(redacted) }
 
 // MarshalJSON writes "[REDACTED]", so JSON logging of a model cannot leak.
 // Request bodies are built from Reveal, not from this.
-func (s SSN) MarshalJSON() ([]byte, error) { return redactedJSON(), nil }
+func (p pii) MarshalJSON() ([]byte, error) { return redactedJSON(), nil }
 
-// UnmarshalJSON reads the real value (from the unmasked endpoint); null gives the zero SSN.
-func (s *SSN) UnmarshalJSON(b []byte) error { return unmarshalPIIRef(b, &s.v) }
+// UnmarshalJSON reads the real value (from the unmasked endpoint); null gives the zero value.
+func (p *pii) UnmarshalJSON(b []byte) error { return unmarshalPIIRef(b, &p.v) }
+
+// SSN is a real US Social Security number (XXX-XX-XXXX). It prints, logs and
+// marshals as "[REDACTED]"; Reveal is the only way to read it. The zero value
+// means no SSN; IsZero tells. Compare values by Reveal, not ==.
+type SSN struct{ pii }
+
+// NewSSN wraps a Social Security number. The format is checked when a request
+// is validated, before anything is sent.
+func NewSSN(s string) SSN { return SSN{pii{newPIIRef(s)}} }
 
 // DOB is a real date of birth (YYYY-MM-DD). It prints, logs and marshals as
 // "[REDACTED]"; Reveal is the only way to read it. The zero value means no
-// date. Compare values by Reveal, not ==.
-type DOB struct{ v piiRef }
+// date; IsZero tells. Compare values by Reveal, not ==.
+type DOB struct{ pii }
 
 // NewDOB wraps a date of birth written YYYY-MM-DD. The format is checked when a
 // request is validated, before anything is sent.
-func NewDOB(s string) DOB { return DOB{newPIIRef(s)} }
-
-// Reveal returns the date of birth itself. Keep the result out of logs and errors.
-func (d DOB) Reveal() string { return reveal(d.v) }
-
-// IsZero reports whether no date of birth is set.
-func (d DOB) IsZero() bool { return d.v == nil }
-
-// String returns "[REDACTED]".
-func (d DOB) String() string { return redacted }
-
-// GoString returns "[REDACTED]", so %#v does not leak.
-func (d DOB) GoString() string { return redacted }
-
-// Format prints "[REDACTED]" for every verb.
-func (d DOB) Format(f fmt.State, verb rune) { writeRedacted(f, verb) }
-
-// LogValue makes slog record "[REDACTED]".
-func (d DOB) LogValue() slog.Value { return slog.StringValue(redacted) }
-
-// MarshalJSON writes "[REDACTED]", so JSON logging of a model cannot leak.
-func (d DOB) MarshalJSON() ([]byte, error) { return redactedJSON(), nil }
-
-// UnmarshalJSON reads the real value (from the unmasked endpoint); null gives the zero DOB.
-func (d *DOB) UnmarshalJSON(b []byte) error { return unmarshalPIIRef(b, &d.v) }
+func NewDOB(s string) DOB { return DOB{pii{newPIIRef(s)}} }
 
 // EIN is a real Employer Identification Number (XX-XXXXXXX). It prints, logs
 // and marshals as "[REDACTED]"; Reveal is the only way to read it. The zero
-// value means no EIN. Compare values by Reveal, not ==.
-type EIN struct{ v piiRef }
+// value means no EIN; IsZero tells. Compare values by Reveal, not ==.
+type EIN struct{ pii }
 
 // NewEIN wraps an Employer Identification Number. The format is checked when a
 // request is validated, before anything is sent.
-func NewEIN(s string) EIN { return EIN{newPIIRef(s)} }
-
-// Reveal returns the EIN itself. Keep the result out of logs and errors.
-func (e EIN) Reveal() string { return reveal(e.v) }
-
-// IsZero reports whether no EIN is set.
-func (e EIN) IsZero() bool { return e.v == nil }
-
-// String returns "[REDACTED]".
-func (e EIN) String() string { return redacted }
-
-// GoString returns "[REDACTED]", so %#v does not leak.
-func (e EIN) GoString() string { return redacted }
-
-// Format prints "[REDACTED]" for every verb.
-func (e EIN) Format(f fmt.State, verb rune) { writeRedacted(f, verb) }
-
-// LogValue makes slog record "[REDACTED]".
-func (e EIN) LogValue() slog.Value { return slog.StringValue(redacted) }
-
-// MarshalJSON writes "[REDACTED]", so JSON logging of a model cannot leak.
-func (e EIN) MarshalJSON() ([]byte, error) { return redactedJSON(), nil }
-
-// UnmarshalJSON reads the real value (from the unmasked endpoint); null gives the zero EIN.
-func (e *EIN) UnmarshalJSON(b []byte) error { return unmarshalPIIRef(b, &e.v) }
+func NewEIN(s string) EIN { return EIN{pii{newPIIRef(s)}} }
 
 // IPAddress is a customer's real IPv4 address. It prints, logs and marshals as
 // "[REDACTED]"; Reveal is the only way to read it. The zero value means no
-// address. Compare values by Reveal, not ==.
-type IPAddress struct{ v piiRef }
+// address; IsZero tells. Compare values by Reveal, not ==.
+type IPAddress struct{ pii }
 
 // NewIPAddress wraps an IPv4 address such as "203.0.113.42" ("0.0.0.0" marks an
 // offline registration). The format is checked when a request is validated.
-func NewIPAddress(s string) IPAddress { return IPAddress{newPIIRef(s)} }
-
-// Reveal returns the address itself. Keep the result out of logs and errors.
-func (a IPAddress) Reveal() string { return reveal(a.v) }
-
-// IsZero reports whether no address is set.
-func (a IPAddress) IsZero() bool { return a.v == nil }
-
-// String returns "[REDACTED]".
-func (a IPAddress) String() string { return redacted }
-
-// GoString returns "[REDACTED]", so %#v does not leak.
-func (a IPAddress) GoString() string { return redacted }
-
-// Format prints "[REDACTED]" for every verb.
-func (a IPAddress) Format(f fmt.State, verb rune) { writeRedacted(f, verb) }
-
-// LogValue makes slog record "[REDACTED]".
-func (a IPAddress) LogValue() slog.Value { return slog.StringValue(redacted) }
-
-// MarshalJSON writes "[REDACTED]", so JSON logging of a model cannot leak.
-func (a IPAddress) MarshalJSON() ([]byte, error) { return redactedJSON(), nil }
-
-// UnmarshalJSON reads the real value (from the unmasked endpoint); null gives the zero address.
-func (a *IPAddress) UnmarshalJSON(b []byte) error { return unmarshalPIIRef(b, &a.v) }
+func NewIPAddress(s string) IPAddress { return IPAddress{pii{newPIIRef(s)}} }
 
 // Masked is a personal value as masked reads return it, such as "***-**-****".
 // It is a different type from SSN, DOB, EIN and IPAddress, so a value read from
