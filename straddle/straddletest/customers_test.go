@@ -422,3 +422,24 @@ func TestEveryResponseHasAFreshRequestID(t *testing.T) {
 		}
 	}
 }
+
+func TestUpdateOfABusinessCountsProfileChanges(t *testing.T) {
+	_, c := newEnv(t)
+	created := c.create(with(business(t, "acme@example.com"), "config", nil))
+	base := map[string]any{
+		"name": "Acme Anvils", "email": "acme@example.com", "phone": "+15055550100",
+		"device": map[string]any{"ip_address": "198.51.100.7"}, "status": "verified",
+		"address":            map[string]any{"address1": "1 Canyon Rd", "address2": nil, "city": "Albuquerque", "state": "NM", "zip": "87101"},
+		"compliance_profile": business(t, "acme@example.com")["compliance_profile"],
+	}
+	// The same data again changes nothing.
+	if got := c.do("PUT", "/v1/customers/"+created.ID, base).want(t, http.StatusOK).customer(t); got.Status != "verified" {
+		t.Fatalf("status %q after an update that changes nothing", got.Status)
+	}
+	profile := map[string]any{"ein": "12-3456789", "legal_business_name": "Acme Anvils LLC",
+		"representatives": []any{map[string]any{"name": "Wile E. Coyote", "email": nil, "phone": nil}}}
+	changed := with(base, "compliance_profile", profile, "name", "Acme", "phone", "+15055550101")
+	if got := c.do("PUT", "/v1/customers/"+created.ID, changed).want(t, http.StatusOK).customer(t); got.Status != "review" {
+		t.Errorf("status %q after representatives, name and phone changed, want review", got.Status)
+	}
+}

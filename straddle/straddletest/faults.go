@@ -121,7 +121,7 @@ func (s *Server) checkFault(f *Fault) error {
 			}
 		}
 		if !known {
-			return fmt.Errorf("Match %q is neither an operationId nor a method and path template of the spec", f.Match)
+			return fmt.Errorf("match %q is neither an operationId nor a method and path template of the spec", f.Match)
 		}
 	}
 	switch {

@@ -1,0 +1,70 @@
+package straddletest_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"testing"
+
+	"github.com/straddlekit/straddle-go/straddle/straddletest"
+)
+
+func TestRequestsAreRecorded(t *testing.T) {
+	clock := newClock()
+	srv, c := newEnv(t, straddletest.WithClock(clock.Now))
+	body, _ := json.Marshal(individual(t, "rec@example.com"))
+	created := c.do("POST", "/v1/customers", body, "Idempotency-Key", key, "Request-Id", "req-1").want(t, http.StatusCreated).customer(t)
+	c.do("GET", "/v1/customers?status=verified&name=Les", nil).want(t, http.StatusOK)
+	c.do("GET", "/v1/customers/"+created.ID, nil).want(t, http.StatusOK)
+
+	got := srv.Requests()
+	if len(got) != 3 {
+		t.Fatalf("%d requests recorded, want 3", len(got))
+	}
+	first := got[0]
+	if first.Method != "POST" || first.Path != "/v1/customers" || first.OperationID != "createCustomer" ||
+		first.IdempotencyKey() != key || first.Header.Get("Request-Id") != "req-1" || !bytes.Equal(first.Body, body) ||
+		!first.Time.Equal(clock.Now()) || first.Fault != 0 {
+		t.Errorf("first request %+v", first)
+	}
+	if auth := first.Header.Get("Authorization"); auth != "Bearer [REDACTED]" {
+		t.Errorf("Authorization recorded as %q, want it redacted", auth)
+	}
+	if got[1].OperationID != "listCustomers" || got[1].RawQuery != "status=verified&name=Les" || got[2].OperationID != "getCustomer" {
+		t.Errorf("later requests %+v %+v", got[1], got[2])
+	}
+	got[0].Method = "changed"
+	if srv.Requests()[0].Method != "POST" {
+		t.Error("Requests returned the server's own slice")
+	}
+	for op, want := range map[string]int{"createCustomer": 1, "listCustomers": 1, "getCustomer": 1, "deleteCustomer": 0, "": 3} {
+		if n := srv.RequestCount(op); n != want {
+			t.Errorf("RequestCount(%q) = %d, want %d", op, n, want)
+		}
+	}
+	srv.ClearRequests()
+	if len(srv.Requests()) != 0 || srv.RequestCount("") != 0 || srv.RequestCount("createCustomer") != 0 {
+		t.Error("ClearRequests left requests")
+	}
+	c.do("GET", "/v1/customers", nil, "Authorization", "")
+	if r := srv.Requests(); len(r) != 1 || r[0].Header.Get("Authorization") != "" {
+		t.Errorf("request without a key recorded as %+v", r)
+	}
+}
+
+func TestConnectionCount(t *testing.T) {
+	srv, c := newEnv(t)
+	for range 5 {
+		c.do("GET", "/v1/customers", nil).want(t, http.StatusOK)
+	}
+	if n := srv.ConnectionCount(); n != 1 {
+		t.Errorf("ConnectionCount %d after 5 requests on one kept-alive connection, want 1", n)
+	}
+	c.base.DisableKeepAlives = true
+	for range 3 {
+		c.do("GET", "/v1/customers", nil).want(t, http.StatusOK)
+	}
+	if n := srv.ConnectionCount(); n != 4 {
+		t.Errorf("ConnectionCount %d after 3 more without keep-alive, want 4", n)
+	}
+}

@@ -1,0 +1,212 @@
+package straddletest
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// recordingTB collects what the server reports to its test.
+type recordingTB struct {
+	testing.TB
+	mu     sync.Mutex
+	errors []string
+}
+
+func (r *recordingTB) Helper() {}
+
+func (r *recordingTB) Errorf(format string, args ...any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.errors = append(r.errors, strings.TrimSpace(strings.ReplaceAll(format, "%s", "")+" "+sprint(args)))
+}
+
+func (r *recordingTB) reports() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.errors...)
+}
+
+func sprint(args []any) string {
+	var b strings.Builder
+	for _, a := range args {
+		if err, ok := a.(error); ok {
+			b.WriteString(err.Error())
+		} else if s, ok := a.(string); ok {
+			b.WriteString(s)
+		}
+		b.WriteByte(' ')
+	}
+	return b.String()
+}
+
+func send(t *testing.T, s *Server, method, path, body string, headers ...string) (int, http.Header, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, s.URL+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+s.APIKey())
+	req.Header.Set("Content-Type", "application/json")
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header, raw
+}
+
+const minimalBody = `{"name":"Ann Perkins","type":"individual","email":"ann@example.com","phone":"+13175550177","device":{"ip_address":"0.0.0.0"}}`
+
+func TestPanicsAnswer500AndAreReported(t *testing.T) {
+	tb := &recordingTB{TB: t}
+	s := NewServer(WithT(tb))
+	defer s.Close()
+	create := s.ops[opCreate]
+	s.ops[opCreate] = func(*call) *response { panic("boom") }
+
+	status, _, body := send(t, s, "POST", "/v1/customers", minimalBody, "Idempotency-Key", "panic-key-0001")
+	var env struct {
+		ResponseType string `json:"response_type"`
+		Error        struct {
+			Status int    `json:"status"`
+			Type   string `json:"type"`
+		} `json:"error"`
+	}
+	if err := json.Unmarshal(body, &env); err != nil || status != 500 || env.Error.Status != 500 ||
+		env.Error.Type != "/internal_server_error" || env.ResponseType != "error" {
+		t.Errorf("status %d body %s", status, body)
+	}
+	reports := tb.reports()
+	if len(reports) != 1 || !strings.Contains(reports[0], "panic serving POST /v1/customers") || !strings.Contains(reports[0], "boom") {
+		t.Errorf("reports %q", reports)
+	}
+	// The panic released the idempotency key: a retry runs.
+	s.ops[opCreate] = create
+	if status, _, body := send(t, s, "POST", "/v1/customers", minimalBody, "Idempotency-Key", "panic-key-0001"); status != 201 {
+		t.Errorf("retry after the panic: %d %s", status, body)
+	}
+}
+
+func TestResponsesThatBreakTheSpecAreReported(t *testing.T) {
+	broken := func(*call) *response {
+		return jsonResponse(http.StatusOK, map[string]any{"data": map[string]any{"id": "not-a-uuid"}})
+	}
+	tb := &recordingTB{TB: t}
+	s := NewServer(WithT(tb))
+	defer s.Close()
+	s.ops[opList] = broken
+	if status, _, _ := send(t, s, "GET", "/v1/customers", ""); status != 200 {
+		t.Errorf("status %d: the broken response should still be sent", status)
+	}
+	if r := tb.reports(); len(r) != 1 || !strings.Contains(r[0], "response 200 to listCustomers breaks the spec") {
+		t.Errorf("reports %q", r)
+	}
+
+	var logs bytes.Buffer
+	logged := NewServer(WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	defer logged.Close()
+	logged.ops[opList] = broken
+	send(t, logged, "GET", "/v1/customers", "")
+	if out := logs.String(); !strings.Contains(out, "level=ERROR") || !strings.Contains(out, "breaks the spec") {
+		t.Errorf("log %q", out)
+	}
+
+	quiet := NewServer(WithT(tb), WithValidation(false))
+	defer quiet.Close()
+	quiet.ops[opList] = broken
+	send(t, quiet, "GET", "/v1/customers", "")
+	if r := tb.reports(); len(r) != 1 {
+		t.Errorf("with validation off a response was still checked: %q", r)
+	}
+}
+
+func TestRequestsAreLoggedAtDebugWithoutBodies(t *testing.T) {
+	var logs bytes.Buffer
+	s := NewServer(WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+	defer s.Close()
+	s.Inject(Fault{Kind: FaultStatus, Status: 503, Match: opList})
+	send(t, s, "POST", "/v1/customers", minimalBody)
+	send(t, s, "GET", "/v1/customers?search_text=secret", "")
+	out := logs.String()
+	for _, want := range []string{"operation=createCustomer status=201", "operation=listCustomers status=503", "fault=status"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("log lacks %q: %s", want, out)
+		}
+	}
+	for _, secret := range []string{"ann@example.com", "secret", s.APIKey()} {
+		if strings.Contains(out, secret) {
+			t.Errorf("log holds %q: %s", secret, out)
+		}
+	}
+}
+
+func TestHandlerServesWithoutAListener(t *testing.T) {
+	s := NewUnstartedServer()
+	defer s.Close()
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest("POST", "/v1/customers", strings.NewReader(minimalBody))
+	req.Header.Set("Authorization", "Bearer "+DefaultAPIKey)
+	req.Header.Set("Content-Type", "application/json")
+	s.Handler().ServeHTTP(rec, req)
+	if rec.Code != 201 || s.CustomerCount("") != 1 || s.ConnectionCount() != 0 {
+		t.Errorf("status %d, %d customers, %d connections", rec.Code, s.CustomerCount(""), s.ConnectionCount())
+	}
+	// A fault that needs the connection aborts the handler where it cannot have it.
+	s.Inject(Fault{Kind: FaultReset})
+	defer func() {
+		if v := recover(); v != http.ErrAbortHandler {
+			t.Errorf("recovered %v, want http.ErrAbortHandler", v)
+		}
+	}()
+	s.Handler().ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/v1/customers", nil))
+}
+
+func TestTooLargeBody(t *testing.T) {
+	s := NewServer(WithT(t))
+	defer s.Close()
+	big := `{"name":"` + strings.Repeat("x", maxBody) + `"}`
+	status, _, body := send(t, s, "POST", "/v1/customers", big)
+	if status != 400 || !strings.Contains(string(body), `"reference":"body"`) {
+		t.Errorf("status %d body %.200s", status, body)
+	}
+}
+
+func TestRecorderKeepsTheLatestRequests(t *testing.T) {
+	var rc recorder
+	r := httptest.NewRequest("GET", "/v1/customers", nil)
+	for i := range maxRecorded + 10 {
+		rc.add(r, &call{op: opList, body: []byte(strconv.Itoa(i))}, nil)
+	}
+	if len(rc.requests) > maxRecorded || rc.total != maxRecorded+10 || rc.counts[opList] != maxRecorded+10 {
+		t.Errorf("kept %d, total %d", len(rc.requests), rc.total)
+	}
+	if last := string(rc.requests[len(rc.requests)-1].Body); last != strconv.Itoa(maxRecorded+9) {
+		t.Errorf("latest request body %s", last)
+	}
+}
+
+func TestIdempotencyPurgesExpiredKeys(t *testing.T) {
+	s := newIdempotency()
+	clock := NewUnstartedServer().cfg.clock()
+	_, e := s.begin("old", [32]byte{1}, clock)
+	s.finish(e, &response{status: 201})
+	later := clock.Add(idempotencyTTL)
+	for i := range purgeEvery {
+		s.begin(string(rune(i)), [32]byte{}, later)
+	}
+	if _, ok := s.entries["old"]; ok {
+		t.Error("an expired key survived the sweep")
+	}
+}
