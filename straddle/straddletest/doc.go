@@ -4,7 +4,35 @@
 // OpenAPI spec, and can be told to fail.
 //
 // NewServer starts one; its URL and APIKey (DefaultAPIKey unless WithAPIKeys
-// says otherwise) are all a client needs. Nothing is ever sent to Straddle.
+// says otherwise) are all a client needs, and Client returns a ready
+// straddle.Client. Nothing is ever sent to Straddle. A test:
+//
+//	func TestSignUp(t *testing.T) {
+//		srv := straddletest.NewServer(straddletest.WithT(t)) // closed when t ends
+//		client := srv.Client()
+//		ctx := context.Background()
+//
+//		// The connection drops after the customer was created: the client
+//		// retries with the same idempotency key and gets the replayed 201.
+//		srv.Inject(straddletest.Fault{Kind: straddletest.FaultDropAfter, Match: "createCustomer"})
+//		c, err := client.Customers.Create(ctx, &straddle.CreateCustomerParams{
+//			Name: "Leslie Knope", Type: straddle.CustomerTypeIndividual,
+//			Email: "leslie@example.com", Phone: "+13175550142",
+//			IPAddress: straddle.NewIPAddress("203.0.113.42"),
+//			Individual: &straddle.IndividualIdentity{
+//				SSN: straddle.NewSSN("123-45-6789"), DOB: straddle.NewDOB("1975-01-18"),
+//			},
+//		})
+//		if err != nil {
+//			t.Fatal(err)
+//		}
+//		if c.Status != straddle.CustomerStatusVerified {
+//			t.Errorf("status %s, want verified", c.Status)
+//		}
+//		if n := srv.CustomerCount(""); n != 1 {
+//			t.Errorf("%d customers, want exactly 1", n)
+//		}
+//	}
 //
 // # Behaviour
 //
