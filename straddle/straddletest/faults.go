@@ -24,13 +24,15 @@ const (
 	// envelope for that status, or Fault.Body with Fault.ContentType (an HTML
 	// 502, say), and a Retry-After header when Fault.RetryAfter is set.
 	FaultStatus FaultKind = iota + 1
-	// FaultReset resets the connection (TCP RST) without acting or answering.
+	// FaultReset resets the connection (TCP RST, the client sees "connection
+	// reset by peer") without acting or answering.
 	FaultReset
 	// FaultDropAfter acts on the request, then closes the connection without
-	// answering: the customer really is created, and a retry with the same
-	// idempotency key gets the replayed response.
+	// answering (the client sees EOF): the customer really is created, and a
+	// retry with the same idempotency key gets the replayed response.
 	FaultDropAfter
-	// FaultDelay holds the request for Fault.Delay, then acts and answers. Its
+	// FaultDelay holds the request for Fault.Delay, then acts and answers with
+	// the real response (checked against the spec, and not marked). Its
 	// idempotency key is taken for the whole wait, so an identical retry meanwhile
 	// gets the in-progress 409. The wait ends early when the server closes.
 	FaultDelay
@@ -66,9 +68,11 @@ func (k FaultKind) String() string {
 	return "FaultKind(" + strconv.Itoa(int(k)) + ")"
 }
 
-// Fault makes the next matching requests fail. Responses of injected faults are
-// not checked against the spec, and carry a Straddletest-Fault header naming
-// the kind (so that client-side validators can skip them).
+// Fault makes the next matching requests fail. Responses of injected faults
+// (but for FaultDelay's, which are real) are not checked against the spec, and
+// carry a Straddletest-Fault header naming the kind, so that client-side
+// validators can skip them. A response stored for idempotent replay never
+// carries it.
 type Fault struct {
 	Kind FaultKind
 	// Match selects the requests: an operationId ("createCustomer"), or a
@@ -127,8 +131,10 @@ func (s *Server) checkFault(f *Fault) error {
 	switch {
 	case f.Times < 0:
 		return fmt.Errorf("negative Times")
-	case f.Kind == FaultStatus && (f.Status < 100 || f.Status > 999):
+	case f.Kind == FaultStatus && f.Status == 0:
 		return fmt.Errorf("FaultStatus needs a Status")
+	case f.Status != 0 && (f.Status < 100 || f.Status > 999):
+		return fmt.Errorf("status %d is not an HTTP status", f.Status)
 	case f.Kind == FaultDelay && f.Delay <= 0:
 		return fmt.Errorf("FaultDelay needs a Delay")
 	}
@@ -222,14 +228,23 @@ func (s *Server) serveFault(w http.ResponseWriter, c *call, f *Fault) (int, bool
 	case FaultUnauthorized:
 		resp = unauthorized()
 	case FaultReset:
-		return 0, abortConn(w, nil, 0)
+		conn, _ := hijack(w)
+		if tcp, ok := conn.(*net.TCPConn); ok {
+			_ = tcp.SetLinger(0)
+		}
+		_ = conn.Close()
+		return 0, true
 	case FaultDelay:
 		resp = s.process(c, f.Delay)
 		s.checkResponse(c, resp)
+		writeResponse(w, resp)
+		return resp.status, false
 	case FaultDropAfter:
 		resp = s.process(c, 0)
 		s.checkResponse(c, resp)
-		return 0, abortConn(w, nil, 0)
+		conn, _ := hijack(w)
+		_ = conn.Close()
+		return 0, true
 	case FaultTruncate:
 		resp = s.process(c, 0)
 		s.checkResponse(c, resp)
@@ -238,12 +253,22 @@ func (s *Server) serveFault(w http.ResponseWriter, c *call, f *Fault) (int, bool
 			n = len(resp.body) / 2
 		}
 		n = max(0, min(n, len(resp.body)-1))
-		resp.header.Set(faultHeader, f.Kind.String())
-		return resp.status, abortConn(w, resp, n)
+		conn, rw := hijack(w)
+		writeRaw(rw.Writer, resp.marked(f.Kind), n)
+		_ = conn.Close()
+		return resp.status, true
 	}
-	resp.header.Set(faultHeader, f.Kind.String())
+	resp = resp.marked(f.Kind)
 	writeResponse(w, resp)
 	return resp.status, false
+}
+
+// marked returns a copy of r carrying the fault header; r itself may be the
+// response stored for idempotent replay, which must stay as it was.
+func (r *response) marked(k FaultKind) *response {
+	h := r.header.Clone()
+	h.Set(faultHeader, k.String())
+	return &response{status: r.status, header: h, body: r.body}
 }
 
 func (s *Server) statusFault(c *call, f *Fault) *response {
@@ -264,26 +289,18 @@ func (s *Server) statusFault(c *call, f *Fault) *response {
 	return resp
 }
 
-// abortConn takes the connection over and closes it, after writing resp's
-// status line and headers (with the full Content-Length) and the first n bytes
-// of its body when resp is set. Without it the close is a reset (SO_LINGER 0).
-// When the connection cannot be taken over (HTTP/2), the handler aborts.
-func abortConn(w http.ResponseWriter, resp *response, n int) bool {
+// hijack takes the connection over from the HTTP server. Where it cannot
+// (HTTP/2, a ResponseRecorder), the handler aborts instead.
+func hijack(w http.ResponseWriter) (net.Conn, *bufio.ReadWriter) {
 	conn, rw, err := http.NewResponseController(w).Hijack()
 	if err != nil {
 		panic(http.ErrAbortHandler)
 	}
-	defer conn.Close()
-	if resp == nil {
-		if tcp, ok := conn.(*net.TCPConn); ok {
-			_ = tcp.SetLinger(0)
-		}
-		return true
-	}
-	writeRaw(rw.Writer, resp, n)
-	return true
+	return conn, rw
 }
 
+// writeRaw writes resp's status line and headers (with the full
+// Content-Length) and the first n bytes of its body.
 func writeRaw(bw *bufio.Writer, resp *response, n int) {
 	h := resp.header.Clone()
 	h.Set("Content-Length", strconv.Itoa(len(resp.body)))

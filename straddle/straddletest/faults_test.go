@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -62,8 +63,8 @@ func TestFaultStatus(t *testing.T) {
 func TestFaultResetActsOnNothing(t *testing.T) {
 	srv, c := faultEnv(t)
 	srv.Inject(straddletest.Fault{Kind: straddletest.FaultReset})
-	if _, err := c.send("POST", "/v1/customers", minimal(t, "r@example.com"), "Idempotency-Key", key); err == nil {
-		t.Fatal("no error from a reset connection")
+	if _, err := c.send("POST", "/v1/customers", minimal(t, "r@example.com"), "Idempotency-Key", key); !errors.Is(err, syscall.ECONNRESET) {
+		t.Fatalf("error %v, want a connection reset", err)
 	}
 	if srv.CustomerCount("") != 0 {
 		t.Error("the reset request had an effect")
@@ -75,8 +76,8 @@ func TestFaultDropAfterTheWork(t *testing.T) {
 	srv, c := faultEnv(t)
 	srv.Inject(straddletest.Fault{Kind: straddletest.FaultDropAfter, Match: "POST /v1/customers"})
 	body := individual(t, "d@example.com")
-	if _, err := c.send("POST", "/v1/customers", body, "Idempotency-Key", key); err == nil {
-		t.Fatal("no error from a dropped connection")
+	if _, err := c.send("POST", "/v1/customers", body, "Idempotency-Key", key); !errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET) {
+		t.Fatalf("error %v, want EOF from a closed connection", err)
 	}
 	if srv.CustomerCount("") != 1 {
 		t.Fatalf("CustomerCount %d: the work should have been done", srv.CustomerCount(""))
@@ -231,6 +232,7 @@ func TestInjectRefusesFaultsThatCannotApply(t *testing.T) {
 		"delay missing":    {Kind: straddletest.FaultDelay},
 		"negative times":   {Kind: straddletest.FaultReset, Times: -1},
 		"status too large": {Kind: straddletest.FaultStatus, Status: 1000},
+		"bad JSON status":  {Kind: straddletest.FaultInvalidJSON, Status: 5},
 	} {
 		func() {
 			defer func() {
@@ -257,5 +259,29 @@ func TestFaultKindNames(t *testing.T) {
 		if k.String() != want {
 			t.Errorf("%d: %q, want %q", int(k), k.String(), want)
 		}
+	}
+}
+
+// A fault that lets the work happen leaves the stored response as it was: a
+// replay is the real response, not marked as injected.
+func TestReplaysAfterFaultsAreClean(t *testing.T) {
+	for _, f := range []straddletest.Fault{
+		{Kind: straddletest.FaultDelay, Delay: time.Millisecond},
+		{Kind: straddletest.FaultTruncate},
+		{Kind: straddletest.FaultDropAfter},
+	} {
+		t.Run(f.Kind.String(), func(t *testing.T) {
+			srv, c := faultEnv(t)
+			srv.Inject(f)
+			body := minimal(t, "clean@example.com")
+			first, _ := c.send("POST", "/v1/customers", body, "Idempotency-Key", key)
+			replay := c.do("POST", "/v1/customers", body, "Idempotency-Key", key).want(t, http.StatusCreated)
+			if h := replay.header.Get("Straddletest-Fault"); h != "" || replay.header.Get("Idempotent-Replayed") != "true" {
+				t.Errorf("replay headers %v", replay.header)
+			}
+			if f.Kind == straddletest.FaultDelay && first.header.Get("Straddletest-Fault") != "" {
+				t.Errorf("a delayed response is the real one, but is marked: %v", first.header)
+			}
+		})
 	}
 }
