@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/straddlekit/straddle-go/internal/contract"
 )
 
 // recordingTB collects what the server reports to its test.
@@ -47,8 +49,21 @@ func sprint(args []any) string {
 	return b.String()
 }
 
-func send(t *testing.T, s *Server, method, path, body string, headers ...string) (int, http.Header, []byte) {
+// send makes a request through contract.Transport and returns the response
+// and the spec violations the client side saw.
+func send(t *testing.T, s *Server, method, path, body string, headers ...string) (int, http.Header, []byte, []string) {
 	t.Helper()
+	v, err := contract.NewValidator()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var violations []string
+	hc := &http.Client{Transport: &contract.Transport{Validator: v, Report: func(err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		violations = append(violations, err.Error())
+	}}}
 	req, err := http.NewRequest(method, s.URL+path, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
@@ -58,13 +73,15 @@ func send(t *testing.T, s *Server, method, path, body string, headers ...string)
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := hc.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, resp.Header, raw
+	mu.Lock()
+	defer mu.Unlock()
+	return resp.StatusCode, resp.Header, raw, violations
 }
 
 const minimalBody = `{"name":"Ann Perkins","type":"individual","email":"ann@example.com","phone":"+13175550177","device":{"ip_address":"0.0.0.0"}}`
@@ -76,7 +93,10 @@ func TestPanicsAnswer500AndAreReported(t *testing.T) {
 	create := s.ops[opCreate]
 	s.ops[opCreate] = func(*call) *response { panic("boom") }
 
-	status, _, body := send(t, s, "POST", "/v1/customers", minimalBody, "Idempotency-Key", "panic-key-0001")
+	status, _, body, violations := send(t, s, "POST", "/v1/customers", minimalBody, "Idempotency-Key", "panic-key-0001")
+	if len(violations) > 0 {
+		t.Errorf("the 500 breaks the spec: %v", violations)
+	}
 	var env struct {
 		ResponseType string `json:"response_type"`
 		Error        struct {
@@ -94,8 +114,8 @@ func TestPanicsAnswer500AndAreReported(t *testing.T) {
 	}
 	// The panic released the idempotency key: a retry runs.
 	s.ops[opCreate] = create
-	if status, _, body := send(t, s, "POST", "/v1/customers", minimalBody, "Idempotency-Key", "panic-key-0001"); status != 201 {
-		t.Errorf("retry after the panic: %d %s", status, body)
+	if status, _, body, violations := send(t, s, "POST", "/v1/customers", minimalBody, "Idempotency-Key", "panic-key-0001"); status != 201 || len(violations) > 0 {
+		t.Errorf("retry after the panic: %d %s %v", status, body, violations)
 	}
 }
 
@@ -107,8 +127,12 @@ func TestResponsesThatBreakTheSpecAreReported(t *testing.T) {
 	s := NewServer(WithT(tb))
 	defer s.Close()
 	s.ops[opList] = broken
-	if status, _, _ := send(t, s, "GET", "/v1/customers", ""); status != 200 {
+	status, _, _, violations := send(t, s, "GET", "/v1/customers", "")
+	if status != 200 {
 		t.Errorf("status %d: the broken response should still be sent", status)
+	}
+	if len(violations) != 1 || !strings.HasPrefix(violations[0], "response 200") {
+		t.Errorf("client-side violations %q, want the broken response", violations)
 	}
 	if r := tb.reports(); len(r) != 1 || !strings.Contains(r[0], "response 200 to listCustomers breaks the spec") {
 		t.Errorf("reports %q", r)
@@ -177,7 +201,7 @@ func TestTooLargeBody(t *testing.T) {
 	s := NewServer(WithT(t))
 	defer s.Close()
 	big := `{"name":"` + strings.Repeat("x", maxBody) + `"}`
-	status, _, body := send(t, s, "POST", "/v1/customers", big)
+	status, _, body, _ := send(t, s, "POST", "/v1/customers", big)
 	if status != 400 || !strings.Contains(string(body), `"reference":"body"`) {
 		t.Errorf("status %d body %.200s", status, body)
 	}
