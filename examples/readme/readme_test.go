@@ -1,0 +1,46 @@
+package readme_test
+
+import (
+	"os"
+	"strings"
+	"testing"
+)
+
+func readme(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// TestREADMEShowsUsage keeps the README's "Using the client" snippet identical
+// to the body of Usage, which the build compiles.
+func TestREADMEShowsUsage(t *testing.T) {
+	src, err := os.ReadFile("usage.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, body, _ := strings.Cut(string(src), "\t// README begin\n")
+	body, _, _ = strings.Cut(body, "\t// README end\n")
+	var snippet strings.Builder
+	for _, line := range strings.SplitAfter(body, "\n") {
+		snippet.WriteString(strings.TrimPrefix(line, "\t"))
+	}
+	if body == "" || !strings.Contains(readme(t), "```go\n"+snippet.String()+"```\n") {
+		t.Error("README.md does not show the body of Usage (examples/readme/usage.go) verbatim; copy it over")
+	}
+}
+
+// TestREADMEShowsTheseTests keeps the README's straddletest example identical
+// to signup_test.go, which the test suite compiles and runs.
+func TestREADMEShowsTheseTests(t *testing.T) {
+	code, err := os.ReadFile("signup_test.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(readme(t), "```go\n"+string(code)+"```\n") {
+		t.Error("README.md does not show examples/readme/signup_test.go verbatim in a ```go block; copy it over")
+	}
+}
