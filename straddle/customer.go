@@ -475,12 +475,20 @@ func (t *timestamp) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// parseTimestamp parses one of the service's instant forms.
+// parseTimestamp parses one of the service's instant forms. An instant that
+// a zone offset puts outside the years 0000 to 9999 in UTC is refused: RFC
+// 3339 and JSON could not write it back.
 func parseTimestamp(s string) (time.Time, error) {
 	for _, layout := range timestampLayouts {
 		if v, err := time.Parse(layout, s); err == nil {
-			return v.UTC(), nil
+			if v = v.UTC(); !inYearRange(v) {
+				return time.Time{}, errors.New("straddle: timestamp is outside the years 0000 to 9999")
+			}
+			return v, nil
 		}
 	}
 	return time.Time{}, errors.New("straddle: timestamp is not in RFC 3339 form")
 }
+
+// inYearRange reports whether RFC 3339 and JSON can write v: years 0000 to 9999.
+func inYearRange(v time.Time) bool { return v.Year() >= 0 && v.Year() <= 9999 }

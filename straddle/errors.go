@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -61,6 +63,25 @@ func (e *Error) Error() string {
 	}
 	return b.String()
 }
+
+// Format prints what Error returns under every verb and flag, quoted for
+// %q, so %#v, %d or a printed copy of the value cannot show Detail or Items,
+// which may quote personal data from the request. Read those fields directly.
+func (e Error) Format(f fmt.State, verb rune) {
+	s := e.Error()
+	if verb == 'q' {
+		s = strconv.Quote(s)
+	}
+	_, _ = io.WriteString(f, s)
+}
+
+// LogValue makes slog record what Error returns, never Detail or Items.
+func (e Error) LogValue() slog.Value { return slog.StringValue(e.Error()) }
+
+// MarshalJSON writes what Error returns as a JSON string, so an error logged
+// as JSON (inside a slice or struct, where slog does not call LogValue) does
+// not show Detail or Items either.
+func (e Error) MarshalJSON() ([]byte, error) { return json.Marshal(e.Error()) }
 
 // DecodeError reports a 2xx response whose body is not the expected JSON:
 // malformed, truncated, too large or missing its data.

@@ -44,7 +44,9 @@ var (
 	zipPattern   = regexp.MustCompile(`^[0-9]{5}(-[0-9]{4})?$`)
 	ssnPattern   = regexp.MustCompile(`^[0-9]{3}-[0-9]{2}-[0-9]{4}$`)
 	einPattern   = regexp.MustCompile(`^[0-9]{2}-[0-9]{7}$`)
-	uuidPattern  = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+	// uuidPattern is RFC 9562, as the spec's uuid format is checked: version
+	// 1 to 8 with the standard variant, or the nil or max UUID.
+	uuidPattern = regexp.MustCompile(`^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|0{8}-0{4}-0{4}-0{4}-0{12}|[fF]{8}-[fF]{4}-[fF]{4}-[fF]{4}-[fF]{12})$`)
 )
 
 // now is the clock for the date-of-birth check.
@@ -124,6 +126,8 @@ func (p *ListParams) validate() error {
 	if p.SortOrder != "" && !p.SortOrder.Valid() {
 		ps.add("sort_order", "must be asc or desc")
 	}
+	checkInstant(&ps, "created_from", p.CreatedFrom)
+	checkInstant(&ps, "created_to", p.CreatedTo)
 	if !p.CreatedFrom.IsZero() && !p.CreatedTo.IsZero() && p.CreatedFrom.After(p.CreatedTo) {
 		ps.add("created_from", "must not be after created_to")
 	}
@@ -140,6 +144,14 @@ func (p *ListParams) validate() error {
 		}
 	}
 	return ps.err()
+}
+
+// checkInstant refuses a filter instant RFC 3339 cannot write: one whose
+// year, in its own zone (as it is sent), is outside 0000 to 9999.
+func checkInstant(ps *problems, field string, t time.Time) {
+	if !t.IsZero() && (t.Year() < 0 || t.Year() > 9999) {
+		ps.add(field, "must be between the years 0000 and 9999")
+	}
 }
 
 // validateID checks a customer id before it goes into a path.
