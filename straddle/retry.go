@@ -32,11 +32,12 @@ const (
 // gen.HttpRequestDoer; the per-call settings travel in the request context.
 //
 // A retry happens after a connection error, an expired per-attempt timeout,
-// 408, 429, 5xx, or the 409 that says the first request with the same
-// idempotency key is still running. Every attempt is the same request, with
-// the same idempotency key. Waits use exponential backoff with full jitter,
-// or Retry-After when the response has one (both capped), end when the
-// context ends, and are not started when they would outlast its deadline.
+// a 2xx whose body broke off mid-read, 408, 429, 5xx, or the 409 that says
+// the first request with the same idempotency key is still running. Every
+// attempt is the same request, with the same idempotency key. Waits use
+// exponential backoff with full jitter, or Retry-After when the response has
+// one (both capped), end when the context ends, and are not started when they
+// would outlast its deadline.
 func (d *doer) Do(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	st := stateFrom(ctx)
@@ -72,12 +73,24 @@ func retryable(resp *http.Response, err error) bool {
 		return retryableTransportError(err)
 	}
 	switch s := resp.StatusCode; {
+	case s >= 200 && s <= 299:
+		return cutShort(resp)
 	case s == http.StatusRequestTimeout, s == http.StatusTooManyRequests, s >= 500 && s <= 599:
 		return true
 	case s == http.StatusConflict:
 		return inProgress(bufferedBytes(resp))
 	}
 	return false
+}
+
+// cutShort reports whether a response's body broke off mid-read: the
+// connection failed after the headers, a transport failure retried like one
+// (a write's retry carries the same idempotency key, so the service replays
+// instead of acting again). A body over the size limit is not retried: it
+// would come back the same.
+func cutShort(resp *http.Response) bool {
+	b, ok := resp.Body.(*bufferedBody)
+	return ok && b.err != nil && !errors.Is(b.err, errBodyTooLarge) && retryableTransportError(b.err)
 }
 
 // retryableTransportError reports whether err is worth another attempt: a

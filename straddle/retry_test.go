@@ -480,3 +480,59 @@ func TestDoWithoutCallState(t *testing.T) {
 		t.Errorf("status %d, %d bytes", resp.StatusCode, len(bufferedBytes(resp)))
 	}
 }
+
+func TestTruncatedSuccessBodyRetried(t *testing.T) {
+	full := respFixture(t, "createCustomer.201.individual.json")
+	cut := func(status int, body []byte) http.HandlerFunc {
+		return func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Content-Length", fmt.Sprint(len(body)))
+			w.WriteHeader(status)
+			_, _ = w.Write(body[:len(body)/2])
+			http.NewResponseController(w).Flush()
+			if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+				_ = conn.Close()
+			}
+		}
+	}
+	h := newHarness(t, sequence(cut(201, full), serve(t, 201, "createCustomer.201.individual.json")))
+	var resp Response
+	c, err := h.client.Customers.Create(context.Background(), testCreateParams(), WithResponseInto(&resp))
+	if err != nil {
+		t.Fatalf("err = %v: a 201 cut off mid-body was not retried", err)
+	}
+	rs := h.reqs()
+	if c.ID == "" || resp.Attempts != 2 || len(rs) != 2 || rs[0].Header.Get("Idempotency-Key") != rs[1].Header.Get("Idempotency-Key") {
+		t.Errorf("customer %q after %d attempts (%d requests): want 2 under one key", c.ID, resp.Attempts, len(rs))
+	}
+	if got := h.sleeps(); len(got) != 1 {
+		t.Errorf("waits %v: the retry did not back off", got)
+	}
+
+	// An error body cut short keeps its status, which is what decides.
+	notFound := respFixture(t, "getCustomer.404.not-found.json")
+	h = newHarness(t, cut(404, notFound))
+	if _, err := h.client.Customers.Get(context.Background(), knopeID); !IsNotFound(err) || len(h.reqs()) != 1 {
+		t.Errorf("cut 404: err = %v after %d requests, want the 404 at once", err, len(h.reqs()))
+	}
+}
+
+func TestCutShortClassification(t *testing.T) {
+	tests := []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"complete", nil, false},
+		{"unexpected EOF", io.ErrUnexpectedEOF, true},
+		{"reset", &net.OpError{Op: "read", Err: syscall.ECONNRESET}, true},
+		{"over the size limit", errBodyTooLarge, false},
+		{"other", errors.New("gzip: invalid header"), false},
+	}
+	for _, tt := range tests {
+		resp := &http.Response{StatusCode: 200, Body: &bufferedBody{data: []byte("{"), err: tt.err}}
+		if got := retryable(resp, nil); got != tt.want {
+			t.Errorf("%s: retryable = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
