@@ -277,24 +277,13 @@ type Customer struct {
 // UnmarshalJSON decodes a customer from the wire, accepting the service's
 // timestamp forms and choosing the compliance profile member.
 func (c *Customer) UnmarshalJSON(b []byte) error {
-	type plain Customer
-	var w struct {
-		plain
-		CreatedAt         timestamp       `json:"created_at"`
-		UpdatedAt         timestamp       `json:"updated_at"`
-		ComplianceProfile json.RawMessage `json:"compliance_profile"`
-	}
+	var w customerWire
 	if err := json.Unmarshal(b, &w); err != nil {
 		return err
 	}
-	*c = Customer(w.plain)
-	c.CreatedAt, c.UpdatedAt = time.Time(w.CreatedAt), time.Time(w.UpdatedAt)
-	ind, bus, err := decodeProfile[IndividualProfile, BusinessProfile](w.ComplianceProfile, c.Type)
-	if err != nil || (ind == nil && bus == nil) {
-		return err
-	}
-	c.ComplianceProfile = &ComplianceProfile{Individual: ind, Business: bus}
-	return nil
+	err := w.finish()
+	*c = *w.customer()
+	return err
 }
 
 // LogValue logs the customer's identifiers and status, not its contact or
@@ -325,24 +314,13 @@ type UnmaskedCustomer struct {
 
 // UnmarshalJSON decodes an unmasked customer from the wire, like Customer's.
 func (c *UnmaskedCustomer) UnmarshalJSON(b []byte) error {
-	type plain UnmaskedCustomer
-	var w struct {
-		plain
-		CreatedAt         timestamp       `json:"created_at"`
-		UpdatedAt         timestamp       `json:"updated_at"`
-		ComplianceProfile json.RawMessage `json:"compliance_profile"`
-	}
+	var w unmaskedWire
 	if err := json.Unmarshal(b, &w); err != nil {
 		return err
 	}
-	*c = UnmaskedCustomer(w.plain)
-	c.CreatedAt, c.UpdatedAt = time.Time(w.CreatedAt), time.Time(w.UpdatedAt)
-	ind, bus, err := decodeProfile[IndividualIdentity, BusinessIdentity](w.ComplianceProfile, c.Type)
-	if err != nil || (ind == nil && bus == nil) {
-		return err
-	}
-	c.ComplianceProfile = &UnmaskedComplianceProfile{Individual: ind, Business: bus}
-	return nil
+	err := w.finish()
+	*c = *w.customer()
+	return err
 }
 
 // LogValue logs the customer's identifiers and status, never its identity data.
@@ -365,17 +343,11 @@ type CustomerSummary struct {
 
 // UnmarshalJSON decodes a list item, accepting the service's timestamp forms.
 func (s *CustomerSummary) UnmarshalJSON(b []byte) error {
-	type plain CustomerSummary
-	var w struct {
-		plain
-		CreatedAt timestamp `json:"created_at"`
-		UpdatedAt timestamp `json:"updated_at"`
-	}
+	var w summaryWire
 	if err := json.Unmarshal(b, &w); err != nil {
 		return err
 	}
-	*s = CustomerSummary(w.plain)
-	s.CreatedAt, s.UpdatedAt = time.Time(w.CreatedAt), time.Time(w.UpdatedAt)
+	*s = w.summary()
 	return nil
 }
 
@@ -392,11 +364,108 @@ func customerLogValue(id string, t CustomerType, s CustomerStatus, externalID st
 	return slog.GroupValue(attrs...)
 }
 
-// Keys that tell the compliance profile members apart on the wire.
-var (
-	individualKeys = []string{"ssn", "dob"}
-	businessKeys   = []string{"ein", "legal_business_name", "website", "representatives"}
+// The wire forms below decode in one pass over a response: they have no
+// UnmarshalJSON of their own, so encoding/json fills them directly, with
+// timestamps in the service's forms and the compliance profile kept raw until
+// finish can choose its member by the customer's type. The models'
+// UnmarshalJSON methods use them too, so both paths decode alike.
+
+// plainCustomer, plainUnmasked and plainSummary are the models without their
+// methods, so that decoding them does not call their UnmarshalJSON.
+type (
+	plainCustomer Customer
+	plainUnmasked UnmaskedCustomer
+	plainSummary  CustomerSummary
 )
+
+// customerWire is a Customer as the wire carries it.
+type customerWire struct {
+	plainCustomer
+	CreatedAt         timestamp       `json:"created_at"`
+	UpdatedAt         timestamp       `json:"updated_at"`
+	ComplianceProfile json.RawMessage `json:"compliance_profile"`
+}
+
+// finish sets the timestamps and chooses the compliance profile member.
+func (w *customerWire) finish() error {
+	c := &w.plainCustomer
+	c.CreatedAt, c.UpdatedAt = time.Time(w.CreatedAt), time.Time(w.UpdatedAt)
+	ind, bus, err := decodeProfile[IndividualProfile, BusinessProfile](w.ComplianceProfile, c.Type)
+	w.ComplianceProfile = nil
+	if err != nil || (ind == nil && bus == nil) {
+		return err
+	}
+	c.ComplianceProfile = &ComplianceProfile{Individual: ind, Business: bus}
+	return nil
+}
+
+// customer returns the decoded customer, which shares w's memory.
+func (w *customerWire) customer() *Customer { return (*Customer)(&w.plainCustomer) }
+
+// unmaskedWire is an UnmaskedCustomer as the wire carries it.
+type unmaskedWire struct {
+	plainUnmasked
+	CreatedAt         timestamp       `json:"created_at"`
+	UpdatedAt         timestamp       `json:"updated_at"`
+	ComplianceProfile json.RawMessage `json:"compliance_profile"`
+}
+
+// finish sets the timestamps and chooses the compliance profile member.
+func (w *unmaskedWire) finish() error {
+	c := &w.plainUnmasked
+	c.CreatedAt, c.UpdatedAt = time.Time(w.CreatedAt), time.Time(w.UpdatedAt)
+	ind, bus, err := decodeProfile[IndividualIdentity, BusinessIdentity](w.ComplianceProfile, c.Type)
+	w.ComplianceProfile = nil
+	if err != nil || (ind == nil && bus == nil) {
+		return err
+	}
+	c.ComplianceProfile = &UnmaskedComplianceProfile{Individual: ind, Business: bus}
+	return nil
+}
+
+// customer returns the decoded customer, which shares w's memory.
+func (w *unmaskedWire) customer() *UnmaskedCustomer { return (*UnmaskedCustomer)(&w.plainUnmasked) }
+
+// summaryWire is a CustomerSummary as the wire carries it.
+type summaryWire struct {
+	plainSummary
+	CreatedAt timestamp `json:"created_at"`
+	UpdatedAt timestamp `json:"updated_at"`
+}
+
+func (w *summaryWire) summary() CustomerSummary {
+	s := CustomerSummary(w.plainSummary)
+	s.CreatedAt, s.UpdatedAt = time.Time(w.CreatedAt), time.Time(w.UpdatedAt)
+	return s
+}
+
+// summaries converts a decoded page; the result is never nil.
+func summaries(ws []summaryWire) []CustomerSummary {
+	out := make([]CustomerSummary, len(ws))
+	for i := range ws {
+		out[i] = ws[i].summary()
+	}
+	return out
+}
+
+// profileKeys records which keys a compliance profile object has, null
+// values included, without decoding or copying them.
+type profileKeys struct {
+	SSN               present `json:"ssn"`
+	DOB               present `json:"dob"`
+	EIN               present `json:"ein"`
+	LegalBusinessName present `json:"legal_business_name"`
+	Website           present `json:"website"`
+	Representatives   present `json:"representatives"`
+}
+
+// present is set when its key is in the object, whatever the value.
+type present bool
+
+func (p *present) UnmarshalJSON([]byte) error {
+	*p = true
+	return nil
+}
 
 // errProfileAmbiguous reports a compliance profile whose member cannot be told.
 var errProfileAmbiguous = errors.New("straddle: compliance_profile has both individual and business keys and the customer type does not tell them apart")
@@ -410,11 +479,12 @@ func decodeProfile[I, B any](raw json.RawMessage, t CustomerType) (*I, *B, error
 	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
 		return nil, nil, nil
 	}
-	var keys map[string]json.RawMessage
+	var keys profileKeys
 	if err := json.Unmarshal(raw, &keys); err != nil {
 		return nil, nil, fmt.Errorf("straddle: compliance_profile: %w", errWithoutValue(err))
 	}
-	hasInd, hasBus := hasAny(keys, individualKeys), hasAny(keys, businessKeys)
+	hasInd := bool(keys.SSN || keys.DOB)
+	hasBus := bool(keys.EIN || keys.LegalBusinessName || keys.Website || keys.Representatives)
 	switch {
 	case hasInd && !hasBus:
 		t = CustomerTypeIndividual
@@ -441,15 +511,6 @@ func decodeProfile[I, B any](raw json.RawMessage, t CustomerType) (*I, *B, error
 	return nil, nil, nil
 }
 
-func hasAny(m map[string]json.RawMessage, keys []string) bool {
-	for _, k := range keys {
-		if _, ok := m[k]; ok {
-			return true
-		}
-	}
-	return false
-}
-
 // timestamp decodes the service's instants: RFC 3339 with 0 to 9 fractional
 // digits, or no zone at all (meaning UTC), as in "2026-07-07T06:21:44". The
 // result is always in UTC.
@@ -459,6 +520,12 @@ type timestamp time.Time
 var timestampLayouts = []string{time.RFC3339Nano, "2006-01-02T15:04:05"}
 
 func (t *timestamp) UnmarshalJSON(b []byte) error {
+	// The usual form, RFC 3339 with a zone, parses without allocating.
+	var v time.Time
+	if v.UnmarshalJSON(b) == nil && inYearRange(v.UTC()) {
+		*t = timestamp(v.UTC())
+		return nil
+	}
 	var s *string
 	if err := json.Unmarshal(b, &s); err != nil {
 		return fmt.Errorf("straddle: timestamp: %w", errWithoutValue(err))

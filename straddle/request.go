@@ -106,8 +106,7 @@ func (c *Client) call(ctx context.Context, op operation, opts []RequestOption, s
 	if err != nil {
 		return fmt.Errorf("straddle: %s %s: %w", op.method, op.path, err)
 	}
-	body, readErr := io.ReadAll(resp.Body)
-	_ = resp.Body.Close()
+	body, readErr := responseBytes(resp)
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		apiErr, m := newError(resp.StatusCode, resp.Header, body)
 		cfg.response.fill(resp, m)
@@ -128,31 +127,75 @@ var errNoData = errors.New("response has no data")
 // "data": ...}: data into data, and meta into meta when it is not nil. It
 // returns the common meta, read as far as the body allows, for the response
 // facts and errors.
+//
+// Customers and pages of summaries, the bulk of the traffic, are decoded
+// through their wire forms in the same pass as the envelope; other data is
+// cut out of the envelope and decoded by its own UnmarshalJSON.
 func decodeEnvelope(body []byte, readErr error, data, meta any) (wireMeta, error) {
+	switch d := data.(type) {
+	case *Customer:
+		w, m, err := decodeWire[customerWire](body, readErr, meta)
+		if w != nil {
+			*d = *w.customer()
+		}
+		return m, err
+	case *UnmaskedCustomer:
+		w, m, err := decodeWire[unmaskedWire](body, readErr, meta)
+		if w != nil {
+			*d = *w.customer()
+		}
+		return m, err
+	case *[]CustomerSummary:
+		w, m, err := decodeWire[[]summaryWire](body, readErr, meta)
+		if w != nil {
+			*d = summaries(*w)
+		}
+		return m, err
+	}
+	raw, m, err := decodeWire[json.RawMessage](body, readErr, meta)
+	if err == nil {
+		err = json.Unmarshal(*raw, data)
+	}
+	return m, err
+}
+
+// finisher is a wire form that completes its decoding after the pass over
+// the body, such as a customer choosing its compliance profile member by its
+// type, which may come later in the object than the profile.
+type finisher interface {
+	finish() error
+}
+
+// decodeWire decodes the envelope with its data as a T in one pass, then
+// meta into meta when it is not nil. The T is nil when there is no data or
+// it does not decode; a T whose finish fails is returned with the error.
+func decodeWire[T any](body []byte, readErr error, meta any) (*T, wireMeta, error) {
 	var env struct {
 		Meta json.RawMessage `json:"meta"`
-		Data json.RawMessage `json:"data"`
+		Data *T              `json:"data"`
 	}
 	if readErr != nil {
-		return readMeta(body), readErr
+		return nil, readMeta(body), readErr
 	}
 	if err := json.Unmarshal(body, &env); err != nil {
-		return readMeta(body), err
+		return nil, readMeta(body), err
 	}
 	var m wireMeta
 	_ = json.Unmarshal(env.Meta, &m)
-	if len(env.Data) == 0 || bytes.Equal(env.Data, []byte("null")) {
-		return m, errNoData
+	if env.Data == nil {
+		return nil, m, errNoData
 	}
-	if err := json.Unmarshal(env.Data, data); err != nil {
-		return m, err
+	if f, ok := any(env.Data).(finisher); ok {
+		if err := f.finish(); err != nil {
+			return env.Data, m, err
+		}
 	}
 	if meta != nil {
 		if err := json.Unmarshal(env.Meta, meta); err != nil {
-			return m, fmt.Errorf("meta: %w", err)
+			return env.Data, m, fmt.Errorf("meta: %w", err)
 		}
 	}
-	return m, nil
+	return env.Data, m, nil
 }
 
 // doer sends the requests gen builds: it adds the credentials, runs the
@@ -169,25 +212,31 @@ type doer struct {
 	now    func() time.Time
 }
 
+// authorize sets the credentials and the User-Agent on req, once per call:
+// every attempt sends the same header.
+func (d *doer) authorize(req *http.Request) {
+	req.Header.Set("Authorization", "Bearer "+d.apiKey.reveal())
+	req.Header.Set("User-Agent", d.userAgent)
+}
+
 // attempt sends req once, under the per-attempt timeout, and returns the
 // response with its body read into memory (a body that failed part-way keeps
-// its bytes and then returns the read error).
+// its bytes and then returns the read error). The first attempt sends req's
+// body; later ones a fresh copy from GetBody.
 func (d *doer) attempt(ctx context.Context, req *http.Request, st *callState, n int) (*http.Response, error) {
 	if st.timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, st.timeout)
 		defer cancel()
 	}
-	r := req.Clone(ctx)
-	if req.GetBody != nil {
+	r := req.WithContext(ctx)
+	if n > 1 && req.GetBody != nil {
 		body, err := req.GetBody()
 		if err != nil {
 			return nil, err
 		}
 		r.Body = body
 	}
-	r.Header.Set("Authorization", "Bearer "+d.apiKey.reveal())
-	r.Header.Set("User-Agent", d.userAgent)
 
 	log := attemptLog{method: req.Method, path: st.op.path, attempt: n}
 	start := time.Now()
@@ -210,7 +259,9 @@ func (d *doer) attempt(ctx context.Context, req *http.Request, st *callState, n 
 		return nil, log.err
 	}
 	d.logAttempt(ctx, log)
-	resp.Body = &bufferedBody{Reader: bytes.NewReader(body), data: body, err: readErr}
+	buffered := &bufferedBody{data: body, err: readErr}
+	buffered.Reset(body)
+	resp.Body = buffered
 	return resp, nil
 }
 
@@ -224,7 +275,7 @@ func readBody(resp *http.Response) ([]byte, error) {
 	if success {
 		limit = maxSuccessBody
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	body, err := readAll(&io.LimitedReader{R: resp.Body, N: limit + 1}, min(resp.ContentLength, limit))
 	if int64(len(body)) > limit {
 		body = body[:limit]
 		if success {
@@ -235,10 +286,31 @@ func readBody(resp *http.Response) ([]byte, error) {
 	return body, err
 }
 
+// readAll reads r to the end like io.ReadAll, into a buffer sized for the
+// expected length (the Content-Length, or -1 when unknown), so a body of the
+// announced size is read with one allocation and no copying. The extra byte
+// lets the read that sees the end of the body find room.
+func readAll(r io.Reader, expected int64) ([]byte, error) {
+	b := make([]byte, 0, max(expected+1, 512))
+	for {
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err != nil {
+			if err == io.EOF {
+				err = nil
+			}
+			return b, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+	}
+}
+
 // bufferedBody is a response body already read into memory. Read returns the
 // bytes, then the error that cut the original short, if any.
 type bufferedBody struct {
-	*bytes.Reader
+	bytes.Reader
 	data []byte
 	err  error
 }
@@ -259,6 +331,16 @@ func bufferedBytes(resp *http.Response) []byte {
 		return b.data
 	}
 	return nil
+}
+
+// responseBytes returns the body of resp and the error that cut it short:
+// what the doer read, without copying, or else all of resp.Body.
+func responseBytes(resp *http.Response) ([]byte, error) {
+	if b, ok := resp.Body.(*bufferedBody); ok {
+		return b.data, b.err
+	}
+	defer resp.Body.Close()
+	return io.ReadAll(resp.Body)
 }
 
 // withoutQuery drops the query string (filters may hold names or emails) and

@@ -30,6 +30,7 @@ const (
 // Do sends req, retrying what is worth retrying, and returns the last
 // response (its body already read into memory) or error. It implements
 // gen.HttpRequestDoer; the per-call settings travel in the request context.
+// It sets the credentials on req, which gen built for this call alone.
 //
 // A retry happens after a connection error, an expired per-attempt timeout,
 // a 2xx whose body broke off mid-read, 408, 429, 5xx, or the 409 that says
@@ -41,6 +42,7 @@ const (
 func (d *doer) Do(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	st := stateFrom(ctx)
+	d.authorize(req)
 	for attempt := 1; ; attempt++ {
 		st.attempts = attempt
 		resp, err := d.attempt(ctx, req, st, attempt)
