@@ -23,18 +23,21 @@ var specValidator = sync.OnceValues(contract.NewValidator)
 const faultHeader = "Straddletest-Fault"
 
 // checked wraps base in contract.Transport, so every request and every
-// response but those of injected faults is checked against the spec.
-func checked(t testing.TB, base http.RoundTripper) http.RoundTripper {
+// response is checked against the spec, but for the responses of injected
+// faults and those skip (if not nil) marks as broken on purpose.
+func checked(t testing.TB, base http.RoundTripper, skip func(*http.Response) bool) http.RoundTripper {
 	t.Helper()
 	v, err := specValidator()
 	if err != nil {
 		t.Fatal(err)
 	}
 	return &contract.Transport{
-		Validator:    v,
-		Base:         base,
-		Report:       func(err error) { t.Error(err) },
-		SkipResponse: func(r *http.Response) bool { return r.Header.Get(faultHeader) != "" },
+		Validator: v,
+		Base:      base,
+		Report:    func(err error) { t.Error(err) },
+		SkipResponse: func(r *http.Response) bool {
+			return r.Header.Get(faultHeader) != "" || (skip != nil && skip(r))
+		},
 	}
 }
 
@@ -46,7 +49,7 @@ func emulatorClient(t testing.TB, srv *straddletest.Server, base *http.Transport
 	all := append([]straddle.Option{
 		straddle.WithAPIKey(srv.APIKey()),
 		straddle.WithBaseURL(srv.URL),
-		straddle.WithHTTPClient(&http.Client{Transport: checked(t, base)}),
+		straddle.WithHTTPClient(&http.Client{Transport: checked(t, base, nil)}),
 	}, opts...)
 	c, err := straddle.NewClient(all...)
 	if err != nil {
