@@ -1,0 +1,12 @@
+package straddletest_test
+
+import (
+	"os"
+	"testing"
+
+	"github.com/straddlekit/straddle-go/internal/leakcheck"
+)
+
+// TestMain fails the package's tests if they leave goroutines running:
+// connections never closed, timers never stopped, servers never shut.
+func TestMain(m *testing.M) { os.Exit(leakcheck.Main(m)) }
