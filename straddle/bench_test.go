@@ -542,9 +542,18 @@ func (h *heapPeak) read() {
 	h.peakLive = max(h.peakLive, h.samples[1].Value.Uint64())
 }
 
+// maxRetained bounds what paging may keep alive: a few pages' worth. A
+// client that held every page would keep over 30 MiB.
+const maxRetained = 16 << 20
+
 func (h *heapPeak) report(b *testing.B) {
+	b.Helper()
+	retained := h.peakLive - min(h.baseLive, h.peakLive)
 	b.ReportMetric(float64(h.peak)/(1<<20), "peak-heap-MiB")
-	b.ReportMetric(float64(h.peakLive-min(h.baseLive, h.peakLive))/(1<<20), "retained-MiB")
+	b.ReportMetric(float64(retained)/(1<<20), "retained-MiB")
+	if retained > maxRetained {
+		b.Fatalf("paging kept %d MiB alive: memory grows with the number of pages", retained>>20)
+	}
 }
 
 // ---- Checks, so a benchmark that measures nothing fails.
