@@ -219,9 +219,10 @@ func TestHugeErrorBodyDoesNotExhaustMemory(t *testing.T) {
 	if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusBadGateway {
 		t.Fatalf("err = %v, want the 502 *straddle.Error", err)
 	}
-	// The client keeps at most 1 MiB of an error body; allow for the
-	// transport's buffers and the rest of the call.
-	if grew := after.TotalAlloc - before.TotalAlloc; grew > 8<<20 {
+	// The client keeps at most 1 MiB of an error body (about 5 MiB are
+	// allocated in all, counting the growing buffer, the transport's and the
+	// server's); reading it whole would take hundreds.
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > 16<<20 {
 		t.Errorf("the call allocated %d MiB for a %d MiB error body, want far less", grew>>20, huge>>20)
 	}
 	srv.CloseClientConnections()
