@@ -3,10 +3,13 @@ GO          ?= go
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 GOFILES      = $(shell git ls-files --cached --others --exclude-standard '*.go')
 
-.PHONY: check generate check-generate lint-spec test lint tidy-check
+.PHONY: check generate check-generate lint-spec test lint tidy-check fuzz fuzz-smoke bench bench-smoke
+
+FUZZTIME    ?= 30s
+BENCHCOUNT  ?= 6
 
 ## check: everything CI runs (the README's test command).
-check: check-generate tidy-check lint-spec lint test
+check: check-generate tidy-check lint-spec lint test bench-smoke fuzz-smoke
 
 ## generate: regenerate gen/ from api/openapi.yaml.
 generate:
@@ -34,3 +37,24 @@ lint:
 	@unformatted=$$(gofmt -l $(GOFILES)); test -z "$$unformatted" || { echo "gofmt needed: $$unformatted"; exit 1; }
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
+
+## fuzz: run every fuzz target of every package for $(FUZZTIME) each.
+fuzz:
+	@for pkg in $$($(GO) list ./...); do \
+		for target in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+			echo "== $$pkg $$target ($(FUZZTIME))"; \
+			$(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+		done; \
+	done
+
+## fuzz-smoke: every fuzz target briefly, as CI does.
+fuzz-smoke:
+	@$(MAKE) --no-print-directory fuzz FUZZTIME=3s
+
+## bench: the benchmarks, $(BENCHCOUNT) runs each, as the BENCHMARKS.md table.
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCHCOUNT) ./... | tee bench.out | $(GO) run ./internal/cmd/benchtable
+
+## bench-smoke: every benchmark once, so none can rot.
+bench-smoke:
+	$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 ./...
