@@ -1,4 +1,6 @@
 # straddle-go: every target works on a fresh clone with only Go and make.
+SHELL        := /bin/bash
+.SHELLFLAGS  := -o pipefail -c
 GO          ?= go
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 GOFILES      = $(shell git ls-files --cached --others --exclude-standard '*.go')
@@ -60,9 +62,13 @@ fuzz-smoke: FUZZTIME = 3s
 fuzz-smoke: FUZZMINTIME = 1s
 fuzz-smoke: fuzz
 
-## bench: the benchmarks, $(BENCHCOUNT) runs each, as the BENCHMARKS.md table.
+## bench: the benchmarks as the BENCHMARKS.md table: $(BENCHCOUNT) interleaved
+## passes (one run of each benchmark per pass), so a burst of other load on a
+## shared machine skews one run of many benchmarks rather than all runs of one.
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCHCOUNT) ./... | tee bench.out | $(GO) run ./internal/cmd/benchtable
+	@for i in $$(seq $(BENCHCOUNT)); do \
+		$(GO) test -run '^$$' -bench . -benchmem -count 1 ./... || exit 1; \
+	done | tee bench.out | $(GO) run ./internal/cmd/benchtable
 
 ## bench-smoke: every benchmark once, so none can rot.
 bench-smoke:
