@@ -1,13 +1,19 @@
 package straddle
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"net/http"
 
 	openapi_types "github.com/oapi-codegen/runtime/types"
 
 	"github.com/straddlekit/straddle-go/gen"
 )
+
+// jsonContentType is the media type of request bodies.
+const jsonContentType = "application/json"
 
 // CustomersService creates, reads, changes, lists and deletes customers.
 // Reach it as Client.Customers.
@@ -23,10 +29,13 @@ func (s *CustomersService) Create(ctx context.Context, p *CreateCustomerParams, 
 	if err := p.validate(); err != nil {
 		return nil, err
 	}
-	body := p.toGen()
+	body, err := json.Marshal(p.toBody())
+	if err != nil {
+		return nil, fmt.Errorf("straddle: encoding the request: %w", err)
+	}
 	var c Customer
-	err := s.client.call(ctx, opCreateCustomer, opts, func(ctx context.Context, ed gen.RequestEditorFn) (*http.Response, error) {
-		return s.client.gen.CreateCustomer(ctx, nil, body, ed)
+	err = s.client.call(ctx, opCreateCustomer, opts, func(ctx context.Context, ed gen.RequestEditorFn) (*http.Response, error) {
+		return s.client.gen.CreateCustomerWithBody(ctx, nil, jsonContentType, bytes.NewReader(body), ed)
 	}, &c, nil)
 	if err != nil {
 		return nil, err
@@ -63,10 +72,13 @@ func (s *CustomersService) Update(ctx context.Context, id string, p *UpdateCusto
 	if err := p.validate(); err != nil {
 		return nil, err
 	}
-	body := p.toGen()
+	body, err := json.Marshal(p.toBody())
+	if err != nil {
+		return nil, fmt.Errorf("straddle: encoding the request: %w", err)
+	}
 	var c Customer
 	err = s.client.call(ctx, opUpdateCustomer, opts, func(ctx context.Context, ed gen.RequestEditorFn) (*http.Response, error) {
-		return s.client.gen.UpdateCustomer(ctx, uid, nil, body, ed)
+		return s.client.gen.UpdateCustomerWithBody(ctx, uid, nil, jsonContentType, bytes.NewReader(body), ed)
 	}, &c, nil)
 	if err != nil {
 		return nil, err

@@ -552,7 +552,8 @@ func fuzzMetadata(key, value string, pairs int) map[string]string {
 }
 
 // FuzzValidateCreateCustomerParams fuzzes every field of a create. Errors
-// never echo personal values; params that pass make a body the spec accepts.
+// never echo personal values; params that pass make a body the spec accepts,
+// in the shape of gen's model.
 func FuzzValidateCreateCustomerParams(f *testing.F) {
 	f.Add("Leslie Knope", "individual", "leslie.knope@example.com", "+13175550142", "203.0.113.42",
 		"100 State St", "Suite 200", "Pawnee", "IN", "47998-0100", true,
@@ -562,6 +563,10 @@ func FuzzValidateCreateCustomerParams(f *testing.F) {
 		"1 Canyon Rd", "", "Albuquerque", "NM", "87101", true,
 		2, "", "", "12-3456789", "Acme Anvils LLC", "https://www.acme.example.com", "Wile E. Coyote", "wile@example.com", "+15055550118",
 		"biz_7781", "industry", "hardware", 20, "review", "inline")
+	f.Add("0", "individual", "0@0.0", "+10", "0.0.0.0",
+		"0", "", "\x81", "AA", "00000", true,
+		1, "", "", "", "", "", "", "", "",
+		"", "0", "\xe9", 0, "", "")
 	f.Fuzz(func(t *testing.T, name, typ, email, phone, ip,
 		address1, address2, city, state, zip string, hasAddress bool,
 		identity int, ssn, dob, ein, legalName, website, repName, repEmail, repPhone,
@@ -576,7 +581,9 @@ func FuzzValidateCreateCustomerParams(f *testing.F) {
 		err := p.validate()
 		checkValidation(t, err, ssn, dob, ein, ip, email, phone, repEmail, repPhone)
 		if err == nil {
-			req, buildErr := gen.NewCreateCustomerRequest("http://localhost", nil, p.toGen())
+			body := marshalBody(t, p.toBody())
+			requireGenShape(t, body, &gen.CreateCustomerRequest{})
+			req, buildErr := gen.NewCreateCustomerRequestWithBody("http://localhost", nil, jsonContentType, bytes.NewReader(body))
 			checkSpecAccepts(t, req, buildErr)
 		}
 	})
@@ -607,7 +614,9 @@ func FuzzValidateUpdateCustomerParams(f *testing.F) {
 		checkValidation(t, err, ssn, dob, ein, ip, email, phone, repEmail, repPhone)
 		if err == nil {
 			id, _ := parseID(knopeID)
-			req, buildErr := gen.NewUpdateCustomerRequest("http://localhost", id, nil, p.toGen())
+			body := marshalBody(t, p.toBody())
+			requireGenShape(t, body, &gen.UpdateCustomerRequest{})
+			req, buildErr := gen.NewUpdateCustomerRequestWithBody("http://localhost", id, nil, jsonContentType, bytes.NewReader(body))
 			checkSpecAccepts(t, req, buildErr)
 		}
 	})

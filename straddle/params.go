@@ -1,14 +1,10 @@
 package straddle
 
 import (
-	"encoding/json"
 	"log/slog"
 	"maps"
 	"slices"
 	"time"
-
-	"github.com/oapi-codegen/nullable"
-	openapi_types "github.com/oapi-codegen/runtime/types"
 
 	"github.com/straddlekit/straddle-go/gen"
 )
@@ -89,6 +85,87 @@ type ListParams struct {
 	Types    []CustomerType   // any of these types
 }
 
+// The request bodies of writes, in the shape of the spec's
+// CreateCustomerRequest and UpdateCustomerRequest (and of gen's models of
+// them, field for field and in the same order). They are plain structs so
+// that encoding one is a single json.Marshal: gen's models hold nullable
+// fields as maps that marshal themselves, and re-marshal the profile union.
+// Optional fields are omitted when empty; the profile's required-but-nullable
+// keys are pointers, sent as null when empty.
+
+// createBody is the body of POST /v1/customers.
+type createBody struct {
+	Address           *addressBody      `json:"address,omitempty"`
+	ComplianceProfile profileBody       `json:"compliance_profile,omitempty"`
+	Config            *configBody       `json:"config,omitempty"`
+	Device            deviceBody        `json:"device"`
+	Email             string            `json:"email"`
+	ExternalID        string            `json:"external_id,omitempty"`
+	Metadata          map[string]string `json:"metadata,omitempty"`
+	Name              string            `json:"name"`
+	Phone             string            `json:"phone"`
+	Type              string            `json:"type"`
+}
+
+// updateBody is the body of PUT /v1/customers/{id}.
+type updateBody struct {
+	Address           *addressBody      `json:"address,omitempty"`
+	ComplianceProfile profileBody       `json:"compliance_profile,omitempty"`
+	Device            deviceBody        `json:"device"`
+	Email             string            `json:"email"`
+	ExternalID        string            `json:"external_id,omitempty"`
+	Metadata          map[string]string `json:"metadata,omitempty"`
+	Name              string            `json:"name"`
+	Phone             string            `json:"phone"`
+	Status            string            `json:"status"`
+}
+
+type addressBody struct {
+	Address1 string `json:"address1"`
+	Address2 string `json:"address2,omitempty"`
+	City     string `json:"city"`
+	State    string `json:"state"`
+	Zip      string `json:"zip"`
+}
+
+type configBody struct {
+	ProcessingMethod string `json:"processing_method,omitempty"`
+	SandboxOutcome   string `json:"sandbox_outcome,omitempty"`
+}
+
+type deviceBody struct {
+	IPAddress string `json:"ip_address"`
+}
+
+// profileBody is the compliance profile: *individualBody or *businessBody.
+// The wire has no discriminator; the member is known by its keys.
+type profileBody interface{ profileMember() }
+
+// individualBody is the spec's IndividualProfile: both keys always present.
+type individualBody struct {
+	DOB *string `json:"dob"`
+	SSN *string `json:"ssn"`
+}
+
+// businessBody is the spec's BusinessProfile: ein and legal_business_name
+// always present. Representatives is a pointer so that an empty, non-nil list
+// goes out as [] and a nil one not at all.
+type businessBody struct {
+	EIN               *string               `json:"ein"`
+	LegalBusinessName *string               `json:"legal_business_name"`
+	Representatives   *[]representativeBody `json:"representatives,omitempty"`
+	Website           string                `json:"website,omitempty"`
+}
+
+type representativeBody struct {
+	Email string `json:"email,omitempty"`
+	Name  string `json:"name"`
+	Phone string `json:"phone,omitempty"`
+}
+
+func (*individualBody) profileMember() {}
+func (*businessBody) profileMember()   {}
+
 // LogValue logs what kind of customer is being created, never its data.
 func (p CreateCustomerParams) LogValue() slog.Value {
 	attrs := []slog.Attr{slog.String("type", string(p.Type))}
@@ -110,46 +187,39 @@ func (p UpdateCustomerParams) LogValue() slog.Value {
 	return slog.GroupValue(attrs...)
 }
 
-// toGen builds the request body. Call validate first: toGen trusts the formats.
-func (p *CreateCustomerParams) toGen() gen.CreateCustomerRequest {
-	r := gen.CreateCustomerRequest{
-		Name:   p.Name,
-		Type:   gen.CustomerType(p.Type),
-		Email:  openapi_types.Email(p.Email),
-		Phone:  p.Phone,
-		Device: gen.Device{IPAddress: p.IPAddress.Reveal()},
+// toBody builds the request body. Call validate first: toBody trusts the
+// formats.
+func (p *CreateCustomerParams) toBody() createBody {
+	b := createBody{
+		Address:           addressToBody(p.Address),
+		ComplianceProfile: profileToBody(p.Individual, p.Business),
+		Device:            deviceBody{IPAddress: p.IPAddress.Reveal()},
+		Email:             p.Email,
+		ExternalID:        p.ExternalID,
+		Metadata:          maps.Clone(p.Metadata),
+		Name:              p.Name,
+		Phone:             p.Phone,
+		Type:              string(p.Type),
 	}
-	r.Address = addressToGen(p.Address)
-	r.ComplianceProfile = profileToGen(p.Individual, p.Business)
-	r.ExternalID = optionalString(p.ExternalID)
-	r.Metadata = metadataToGen(p.Metadata)
 	if p.SandboxOutcome != "" || p.ProcessingMethod != "" {
-		r.Config = &gen.CustomerConfig{}
-		if p.SandboxOutcome != "" {
-			v := gen.SandboxOutcome(p.SandboxOutcome)
-			r.Config.SandboxOutcome = &v
-		}
-		if p.ProcessingMethod != "" {
-			v := gen.ProcessingMethod(p.ProcessingMethod)
-			r.Config.ProcessingMethod = &v
-		}
+		b.Config = &configBody{ProcessingMethod: string(p.ProcessingMethod), SandboxOutcome: string(p.SandboxOutcome)}
 	}
-	return r
+	return b
 }
 
-// toGen builds the request body. Optional fields left empty are omitted,
+// toBody builds the request body. Optional fields left empty are omitted,
 // which the service treats as cleared. Call validate first.
-func (p *UpdateCustomerParams) toGen() gen.UpdateCustomerRequest {
-	return gen.UpdateCustomerRequest{
+func (p *UpdateCustomerParams) toBody() updateBody {
+	return updateBody{
+		Address:           addressToBody(p.Address),
+		ComplianceProfile: profileToBody(p.Individual, p.Business),
+		Device:            deviceBody{IPAddress: p.IPAddress.Reveal()},
+		Email:             p.Email,
+		ExternalID:        p.ExternalID,
+		Metadata:          maps.Clone(p.Metadata),
 		Name:              p.Name,
-		Email:             openapi_types.Email(p.Email),
 		Phone:             p.Phone,
-		Device:            gen.Device{IPAddress: p.IPAddress.Reveal()},
-		Status:            gen.CustomerStatus(p.Status),
-		Address:           addressToGen(p.Address),
-		ComplianceProfile: profileToGen(p.Individual, p.Business),
-		ExternalID:        optionalString(p.ExternalID),
-		Metadata:          metadataToGen(p.Metadata),
+		Status:            string(p.Status),
 	}
 }
 
@@ -208,90 +278,42 @@ func optionalPtr(s string) *string {
 	return &s
 }
 
-// optionalString leaves an empty optional field out of the body.
-func optionalString(s string) nullable.Nullable[string] {
-	if s == "" {
-		return nil
-	}
-	return nullable.NewNullableWithValue(s)
-}
-
-// requiredNullable sends an empty value of a required-but-nullable key as null.
-func requiredNullable(s string) nullable.Nullable[string] {
-	if s == "" {
-		return nullable.NewNullNullable[string]()
-	}
-	return nullable.NewNullableWithValue(s)
-}
-
-func addressToGen(a *Address) nullable.Nullable[gen.Address] {
+func addressToBody(a *Address) *addressBody {
 	if a == nil {
 		return nil
 	}
-	return nullable.NewNullableWithValue(gen.Address{
-		Address1: a.Address1,
-		Address2: optionalString(a.Address2),
-		City:     a.City,
-		State:    a.State,
-		Zip:      a.Zip,
-	})
+	return &addressBody{Address1: a.Address1, Address2: a.Address2, City: a.City, State: a.State, Zip: a.Zip}
 }
 
-func metadataToGen(m map[string]string) nullable.Nullable[gen.Metadata] {
-	if len(m) == 0 {
-		return nil
-	}
-	return nullable.NewNullableWithValue(gen.Metadata(maps.Clone(m)))
-}
-
-// profileToGen builds the compliance profile union from whichever identity is
-// set (validation allows at most one).
-func profileToGen(ind *IndividualIdentity, bus *BusinessIdentity) nullable.Nullable[gen.ComplianceProfile] {
-	var cp gen.ComplianceProfile
+// profileToBody builds the compliance profile from whichever identity is set
+// (validation allows at most one); nil when neither is.
+func profileToBody(ind *IndividualIdentity, bus *BusinessIdentity) profileBody {
 	switch {
 	case ind != nil:
-		individualToGen(&cp, ind)
+		return &individualBody{DOB: optionalPtr(normalDOB(ind.DOB.Reveal())), SSN: optionalPtr(ind.SSN.Reveal())}
 	case bus != nil:
-		businessToGen(&cp, bus)
-	default:
-		return nil
+		b := &businessBody{EIN: optionalPtr(bus.EIN.Reveal()), LegalBusinessName: optionalPtr(bus.LegalBusinessName), Website: bus.Website}
+		if bus.Representatives != nil {
+			reps := make([]representativeBody, len(bus.Representatives))
+			for i, r := range bus.Representatives {
+				reps[i] = representativeBody{Email: r.Email, Name: r.Name, Phone: r.Phone}
+			}
+			b.Representatives = &reps
+		}
+		return b
 	}
-	return nullable.NewNullableWithValue(cp)
+	return nil
 }
 
-func individualToGen(cp *gen.ComplianceProfile, ind *IndividualIdentity) {
-	dob := ind.DOB.Reveal()
-	prof := gen.IndividualProfile{Ssn: requiredNullable(ind.SSN.Reveal()), Dob: nullable.NewNullNullable[openapi_types.Date]()}
-	if dob != "" {
-		d, err := time.Parse(time.DateOnly, dob)
-		if err != nil {
-			// Unreachable after validate; send the value as given rather than
-			// dropping or altering it, and let the service refuse it.
-			raw, _ := json.Marshal(map[string]any{"ssn": prof.Ssn, "dob": dob})
-			_ = cp.UnmarshalJSON(raw)
-			return
-		}
-		prof.Dob = nullable.NewNullableWithValue(openapi_types.Date{Time: d})
+// normalDOB writes a date of birth as YYYY-MM-DD. A value that does not parse
+// (unreachable after validate) goes out as given, neither dropped nor
+// altered, for the service to refuse.
+func normalDOB(dob string) string {
+	d, err := time.Parse(time.DateOnly, dob)
+	if err != nil {
+		return dob
 	}
-	// Marshalling strings and a date cannot fail.
-	_ = cp.FromIndividualProfile(prof)
-}
-
-func businessToGen(cp *gen.ComplianceProfile, bus *BusinessIdentity) {
-	prof := gen.BusinessProfile{
-		Ein:               requiredNullable(bus.EIN.Reveal()),
-		LegalBusinessName: requiredNullable(bus.LegalBusinessName),
-		Website:           optionalString(bus.Website),
-	}
-	if bus.Representatives != nil {
-		reps := make([]gen.Representative, len(bus.Representatives))
-		for i, r := range bus.Representatives {
-			reps[i] = gen.Representative{Name: r.Name, Email: optionalString(r.Email), Phone: optionalString(r.Phone)}
-		}
-		prof.Representatives = nullable.NewNullableWithValue(reps)
-	}
-	// Marshalling strings cannot fail.
-	_ = cp.FromBusinessProfile(prof)
+	return d.Format(time.DateOnly)
 }
 
 // updateParamsFrom builds a full replacement that keeps everything c shows,

@@ -113,7 +113,7 @@ func businessCreateParams() *CreateCustomerParams {
 	}
 }
 
-func TestCreateToGenMatchesRequestFixtures(t *testing.T) {
+func TestCreateToBodyMatchesRequestFixtures(t *testing.T) {
 	tests := []struct {
 		fixture string
 		params  *CreateCustomerParams
@@ -128,14 +128,14 @@ func TestCreateToGenMatchesRequestFixtures(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.fixture, func(t *testing.T) {
 			require.NoError(t, tt.params.validate())
-			body := tt.params.toGen()
+			body := tt.params.toBody()
 			assert.JSONEq(t, requestFixture(t, tt.fixture), marshalString(t, body))
 			requireSpecValid(t, http.MethodPost, "/v1/customers", body)
 		})
 	}
 }
 
-func TestUpdateToGenMatchesRequestFixture(t *testing.T) {
+func TestUpdateToBodyMatchesRequestFixture(t *testing.T) {
 	p := &UpdateCustomerParams{
 		Name: "Leslie Knope-Wyatt", Email: "leslie.knope@example.com", Phone: "+13175550142",
 		IPAddress: NewIPAddress("203.0.113.42"), Status: CustomerStatusVerified,
@@ -145,7 +145,7 @@ func TestUpdateToGenMatchesRequestFixture(t *testing.T) {
 		Metadata:   map[string]string{"crm_segment": "civic", "signup_channel": "web", "married": "true"},
 	}
 	require.NoError(t, p.validate())
-	body := p.toGen()
+	body := p.toBody()
 	assert.JSONEq(t, requestFixture(t, "updateCustomer.full.json"), marshalString(t, body))
 	requireSpecValid(t, http.MethodPut, "/v1/customers/"+testCustomerID, body)
 }
@@ -159,52 +159,52 @@ func TestDecisionBody(t *testing.T) {
 		"the validator must refuse a decision the spec does not allow")
 }
 
-func TestToGenOmitsAbsentOptionals(t *testing.T) {
+func TestToBodyOmitsAbsentOptionals(t *testing.T) {
 	create := &CreateCustomerParams{Name: "A", Type: CustomerTypeBusiness, Email: "a@example.com",
 		Phone: "+15055550100", IPAddress: NewIPAddress("198.51.100.7"), Metadata: map[string]string{}}
 	assert.JSONEq(t, `{"name":"A","type":"business","email":"a@example.com","phone":"+15055550100",
-		"device":{"ip_address":"198.51.100.7"}}`, marshalString(t, create.toGen()))
+		"device":{"ip_address":"198.51.100.7"}}`, marshalString(t, create.toBody()))
 
 	update := &UpdateCustomerParams{Name: "A", Email: "a@example.com", Phone: "+15055550100",
 		IPAddress: NewIPAddress("198.51.100.7"), Status: CustomerStatusInactive}
-	body := update.toGen()
+	body := update.toBody()
 	assert.JSONEq(t, `{"name":"A","email":"a@example.com","phone":"+15055550100",
 		"device":{"ip_address":"198.51.100.7"},"status":"inactive"}`, marshalString(t, body))
 	requireSpecValid(t, http.MethodPut, "/v1/customers/"+testCustomerID, body)
 
 	only := &CreateCustomerParams{Name: "A", Type: CustomerTypeIndividual, Email: "a@example.com",
 		Phone: "+15055550100", IPAddress: NewIPAddress("198.51.100.7"), ProcessingMethod: ProcessingMethodSkip}
-	assert.JSONEq(t, `{"processing_method":"skip"}`, marshalString(t, only.toGen().Config))
+	assert.JSONEq(t, `{"processing_method":"skip"}`, marshalString(t, only.toBody().Config))
 }
 
-func TestToGenIdentityWithoutValuesSendsNulls(t *testing.T) {
+func TestToBodyIdentityWithoutValuesSendsNulls(t *testing.T) {
 	base := func() *CreateCustomerParams {
 		return &CreateCustomerParams{Name: "A", Email: "a@example.com", Phone: "+15055550100", IPAddress: NewIPAddress("198.51.100.7")}
 	}
 	ind := base()
 	ind.Type, ind.Individual = CustomerTypeIndividual, &IndividualIdentity{}
-	body := ind.toGen()
+	body := ind.toBody()
 	assert.JSONEq(t, `{"ssn":null,"dob":null}`, marshalString(t, body.ComplianceProfile))
 	requireSpecValid(t, http.MethodPost, "/v1/customers", body)
 
 	ind.Individual.DOB = NewDOB("1980-02-29")
-	assert.JSONEq(t, `{"ssn":null,"dob":"1980-02-29"}`, marshalString(t, ind.toGen().ComplianceProfile))
+	assert.JSONEq(t, `{"ssn":null,"dob":"1980-02-29"}`, marshalString(t, ind.toBody().ComplianceProfile))
 
 	bus := base()
 	bus.Type, bus.Business = CustomerTypeBusiness, &BusinessIdentity{LegalBusinessName: "B LLC", Representatives: []Representative{}}
-	body = bus.toGen()
+	body = bus.toBody()
 	assert.JSONEq(t, `{"ein":null,"legal_business_name":"B LLC","representatives":[]}`, marshalString(t, body.ComplianceProfile))
 	requireSpecValid(t, http.MethodPost, "/v1/customers", body)
 }
 
-func TestToGenKeepsAnInvalidDateAsGiven(t *testing.T) {
-	// toGen trusts validate; if it is skipped, the date goes out unchanged (not
+func TestToBodyKeepsAnInvalidDateAsGiven(t *testing.T) {
+	// toBody trusts validate; if it is skipped, the date goes out unchanged (not
 	// dropped, not rewritten) and the spec refuses it.
 	p := &CreateCustomerParams{Name: "A", Type: CustomerTypeIndividual, Email: "a@example.com",
 		Phone: "+15055550100", IPAddress: NewIPAddress("198.51.100.7"),
 		Individual: &IndividualIdentity{SSN: NewSSN("123-45-6789"), DOB: NewDOB("1975-1-18")}}
 	require.Error(t, p.validate())
-	body := p.toGen()
+	body := p.toBody()
 	assert.JSONEq(t, `{"ssn":"123-45-6789","dob":"1975-1-18"}`, marshalString(t, body.ComplianceProfile))
 	require.Error(t, checkAgainstSpec(t, http.MethodPost, "/v1/customers", body))
 }
@@ -232,7 +232,7 @@ func TestSpecRefusesWhatValidationRefuses(t *testing.T) {
 			p := individualCreateParams()
 			mutate(p)
 			require.Error(t, p.validate())
-			require.Error(t, checkAgainstSpec(t, http.MethodPost, "/v1/customers", p.toGen()))
+			require.Error(t, checkAgainstSpec(t, http.MethodPost, "/v1/customers", p.toBody()))
 		})
 	}
 }
@@ -254,21 +254,21 @@ func TestValidParamsMakeSpecValidBodies(t *testing.T) {
 	for name, p := range creates {
 		t.Run("create "+name, func(t *testing.T) {
 			require.NoError(t, p.validate())
-			requireSpecValid(t, http.MethodPost, "/v1/customers", p.toGen())
+			requireSpecValid(t, http.MethodPost, "/v1/customers", p.toBody())
 		})
 	}
 	update := &UpdateCustomerParams{Name: "Acme", Email: "a@example.com", Phone: "+15055550100",
 		IPAddress: NewIPAddress("198.51.100.7"), Status: CustomerStatusRejected, Business: businessCreateParams().Business,
 		Metadata: wide}
 	require.NoError(t, update.validate())
-	requireSpecValid(t, http.MethodPut, "/v1/customers/"+testCustomerID, update.toGen())
+	requireSpecValid(t, http.MethodPut, "/v1/customers/"+testCustomerID, update.toBody())
 }
 
-func TestToGenCopiesMetadata(t *testing.T) {
+func TestToBodyCopiesMetadata(t *testing.T) {
 	p := individualCreateParams()
-	body := p.toGen()
+	body := p.toBody()
 	p.Metadata["crm_segment"] = "changed"
-	assert.Equal(t, "civic", body.Metadata.MustGet()["crm_segment"])
+	assert.Equal(t, "civic", body.Metadata["crm_segment"])
 }
 
 func TestListParamsToGen(t *testing.T) {
@@ -352,7 +352,7 @@ func TestUpdateParamsFromIndividual(t *testing.T) {
 	assert.Equal(t, "1975-01-18", p.Individual.DOB.Reveal())
 	assert.Empty(t, p.missingMasked(c))
 	require.NoError(t, p.validate())
-	requireSpecValid(t, http.MethodPut, "/v1/customers/"+c.ID, p.toGen())
+	requireSpecValid(t, http.MethodPut, "/v1/customers/"+c.ID, p.toBody())
 
 	// The copy is independent of the customer it came from.
 	p.Address.City = "Eagleton"
@@ -394,7 +394,7 @@ func TestUpdateParamsFromBusiness(t *testing.T) {
 	assert.Equal(t, "198.51.100.7", p.IPAddress.Reveal())
 	assert.Empty(t, p.missingMasked(c))
 	require.NoError(t, p.validate())
-	requireSpecValid(t, http.MethodPut, "/v1/customers/"+c.ID, p.toGen())
+	requireSpecValid(t, http.MethodPut, "/v1/customers/"+c.ID, p.toBody())
 
 	p.Business.Representatives[0].Name = "Changed"
 	assert.Equal(t, "Wile E. Coyote", c.ComplianceProfile.Business.Representatives[0].Name)
