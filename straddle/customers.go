@@ -33,14 +33,9 @@ func (s *CustomersService) Create(ctx context.Context, p *CreateCustomerParams, 
 	if err != nil {
 		return nil, fmt.Errorf("straddle: encoding the request: %w", err)
 	}
-	var c Customer
-	err = s.client.call(ctx, opCreateCustomer, opts, func(ctx context.Context, ed gen.RequestEditorFn) (*http.Response, error) {
+	return callFor[Customer](ctx, s.client, opCreateCustomer, opts, func(ctx context.Context, ed gen.RequestEditorFn) (*http.Response, error) {
 		return s.client.gen.CreateCustomerWithBody(ctx, nil, jsonContentType, bytes.NewReader(body), ed)
-	}, &c, nil)
-	if err != nil {
-		return nil, err
-	}
-	return &c, nil
+	})
 }
 
 // Get returns the customer with personal data masked.
@@ -49,14 +44,9 @@ func (s *CustomersService) Get(ctx context.Context, id string, opts ...RequestOp
 	if err != nil {
 		return nil, err
 	}
-	var c Customer
-	err = s.client.call(ctx, opGetCustomer, opts, func(ctx context.Context, ed gen.RequestEditorFn) (*http.Response, error) {
+	return callFor[Customer](ctx, s.client, opGetCustomer, opts, func(ctx context.Context, ed gen.RequestEditorFn) (*http.Response, error) {
 		return s.client.gen.GetCustomer(ctx, uid, nil, ed)
-	}, &c, nil)
-	if err != nil {
-		return nil, err
-	}
-	return &c, nil
+	})
 }
 
 // Update replaces the customer's details with p: a full replacement (PUT).
@@ -76,14 +66,9 @@ func (s *CustomersService) Update(ctx context.Context, id string, p *UpdateCusto
 	if err != nil {
 		return nil, fmt.Errorf("straddle: encoding the request: %w", err)
 	}
-	var c Customer
-	err = s.client.call(ctx, opUpdateCustomer, opts, func(ctx context.Context, ed gen.RequestEditorFn) (*http.Response, error) {
+	return callFor[Customer](ctx, s.client, opUpdateCustomer, opts, func(ctx context.Context, ed gen.RequestEditorFn) (*http.Response, error) {
 		return s.client.gen.UpdateCustomerWithBody(ctx, uid, nil, jsonContentType, bytes.NewReader(body), ed)
-	}, &c, nil)
-	if err != nil {
-		return nil, err
-	}
-	return &c, nil
+	})
 }
 
 // Delete removes the customer for good and returns it as it was. It is meant
@@ -93,14 +78,9 @@ func (s *CustomersService) Delete(ctx context.Context, id string, opts ...Reques
 	if err != nil {
 		return nil, err
 	}
-	var c Customer
-	err = s.client.call(ctx, opDeleteCustomer, opts, func(ctx context.Context, ed gen.RequestEditorFn) (*http.Response, error) {
+	return callFor[Customer](ctx, s.client, opDeleteCustomer, opts, func(ctx context.Context, ed gen.RequestEditorFn) (*http.Response, error) {
 		return s.client.gen.DeleteCustomer(ctx, uid, nil, ed)
-	}, &c, nil)
-	if err != nil {
-		return nil, err
-	}
-	return &c, nil
+	})
 }
 
 // Unmasked returns the customer with its real SSN, date of birth, EIN and IP
@@ -112,14 +92,9 @@ func (s *CustomersService) Unmasked(ctx context.Context, id string, opts ...Requ
 	if err != nil {
 		return nil, err
 	}
-	var c UnmaskedCustomer
-	err = s.client.call(ctx, opGetUnmasked, opts, func(ctx context.Context, ed gen.RequestEditorFn) (*http.Response, error) {
+	return callFor[UnmaskedCustomer](ctx, s.client, opGetUnmasked, opts, func(ctx context.Context, ed gen.RequestEditorFn) (*http.Response, error) {
 		return s.client.gen.GetUnmaskedCustomer(ctx, uid, nil, ed)
-	}, &c, nil)
-	if err != nil {
-		return nil, err
-	}
-	return &c, nil
+	})
 }
 
 // parseID checks a customer id and converts it for gen.

@@ -67,6 +67,15 @@ func stateFrom(ctx context.Context) *callState {
 // header editor, to the gen client, whose doer is ours.
 type sendFunc func(ctx context.Context, editor gen.RequestEditorFn) (*http.Response, error)
 
+// callFor runs call for an operation whose data is a T and returns it.
+func callFor[T any](ctx context.Context, c *Client, op operation, opts []RequestOption, send sendFunc) (*T, error) {
+	var v T
+	if err := c.call(ctx, op, opts, send, &v, nil); err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
 // call is the pipeline every operation goes through: apply the options, pick
 // the idempotency key, send (with retries, in the doer), then decode the
 // envelope's data (and meta, when asked) or build the *Error.

@@ -21,14 +21,9 @@ func (s *ReviewService) Get(ctx context.Context, id string, opts ...RequestOptio
 	if err != nil {
 		return nil, err
 	}
-	var r CustomerReview
-	err = s.client.call(ctx, opGetReview, opts, func(ctx context.Context, ed gen.RequestEditorFn) (*http.Response, error) {
+	return callFor[CustomerReview](ctx, s.client, opGetReview, opts, func(ctx context.Context, ed gen.RequestEditorFn) (*http.Response, error) {
 		return s.client.gen.GetCustomerReview(ctx, uid, nil, ed)
-	}, &r, nil)
-	if err != nil {
-		return nil, err
-	}
-	return &r, nil
+	})
 }
 
 // Decide settles a manual review: the customer becomes verified or rejected.
@@ -43,14 +38,9 @@ func (s *ReviewService) Decide(ctx context.Context, id string, d ReviewDecision,
 		return nil, err
 	}
 	body := decisionBody(d)
-	var c Customer
-	err = s.client.call(ctx, opDecideReview, opts, func(ctx context.Context, ed gen.RequestEditorFn) (*http.Response, error) {
+	return callFor[Customer](ctx, s.client, opDecideReview, opts, func(ctx context.Context, ed gen.RequestEditorFn) (*http.Response, error) {
 		return s.client.gen.DecideCustomerReview(ctx, uid, nil, body, ed)
-	}, &c, nil)
-	if err != nil {
-		return nil, err
-	}
-	return &c, nil
+	})
 }
 
 // Refresh starts a new identity review and returns the customer as it is
@@ -61,12 +51,7 @@ func (s *ReviewService) Refresh(ctx context.Context, id string, opts ...RequestO
 	if err != nil {
 		return nil, err
 	}
-	var c Customer
-	err = s.client.call(ctx, opRefreshReview, opts, func(ctx context.Context, ed gen.RequestEditorFn) (*http.Response, error) {
+	return callFor[Customer](ctx, s.client, opRefreshReview, opts, func(ctx context.Context, ed gen.RequestEditorFn) (*http.Response, error) {
 		return s.client.gen.RefreshCustomerReview(ctx, uid, nil, ed)
-	}, &c, nil)
-	if err != nil {
-		return nil, err
-	}
-	return &c, nil
+	})
 }
