@@ -100,12 +100,12 @@ func idCases(name, id string) []badInput {
 		{"delete", func(ctx context.Context, c *Client) error { _, err := c.Customers.Delete(ctx, id); return err }},
 		{"unmasked", func(ctx context.Context, c *Client) error { _, err := c.Customers.Unmasked(ctx, id); return err }},
 		{"edit", func(ctx context.Context, c *Client) error { _, err := c.Customers.Edit(ctx, id, noop); return err }},
-		{"review get", func(ctx context.Context, c *Client) error { _, err := c.Review.Get(ctx, id); return err }},
+		{"review get", func(ctx context.Context, c *Client) error { _, err := c.Customers.Review.Get(ctx, id); return err }},
 		{"review decide", func(ctx context.Context, c *Client) error {
-			_, err := c.Review.Decide(ctx, id, ReviewDecisionVerified)
+			_, err := c.Customers.Review.Decide(ctx, id, CustomerStatusVerified)
 			return err
 		}},
-		{"review refresh", func(ctx context.Context, c *Client) error { _, err := c.Review.Refresh(ctx, id); return err }},
+		{"review refresh", func(ctx context.Context, c *Client) error { _, err := c.Customers.Review.Refresh(ctx, id); return err }},
 	}
 	cases := make([]badInput, 0, len(ops))
 	for _, o := range ops {
@@ -116,13 +116,13 @@ func idCases(name, id string) []badInput {
 }
 
 // decisionCase refuses a review decision.
-func decisionCase(name string, d ReviewDecision) badInput {
+func decisionCase(name string, d CustomerStatus) badInput {
 	return badInput{name: "decide " + name, fields: []string{"status"}, value: string(d),
 		call: func(ctx context.Context, c *Client) error {
-			_, err := c.Review.Decide(ctx, tourID, d)
+			_, err := c.Customers.Review.Decide(ctx, tourID, d)
 			return err
 		},
-		check: d.validate}
+		check: func() error { return checkDecision(d) }}
 }
 
 // optionCase refuses a per-call option on an otherwise valid create.
@@ -132,7 +132,7 @@ func optionCase(name, field, value string, opt RequestOption) badInput {
 			_, err := c.Customers.Create(ctx, testCreateParams(), opt)
 			return err
 		},
-		check: func() error { _, err := newCallConfig([]RequestOption{opt}); return err }}
+		check: func() error { _, err := newCallConfig(&callConfig{}, []RequestOption{opt}); return err }}
 }
 
 // withMetadata returns n pairs with keys and values of the given rune counts,
@@ -293,18 +293,18 @@ func badInputs() []badInput {
 	// config and status: closed sets.
 	for _, v := range []string{"pending", "Verified", "Standard ", "approve"} {
 		add(createCase(fmt.Sprintf("sandbox outcome %q", v), v, func(p *CreateCustomerParams) {
-			p.SandboxOutcome = SandboxOutcome(v)
+			p.Config = &Config{SandboxOutcome: SandboxOutcome(v)}
 		}, "config.sandbox_outcome"))
 	}
 	for _, v := range []string{"sync", "INLINE", "Skip\t"} {
 		add(createCase(fmt.Sprintf("processing method %q", v), v, func(p *CreateCustomerParams) {
-			p.ProcessingMethod = ProcessingMethod(v)
+			p.Config = &Config{ProcessingMethod: ProcessingMethod(v)}
 		}, "config.processing_method"))
 	}
 	for _, v := range []string{"", "activated", "Verified", "deleted", "\tVerified"} {
 		add(updateCase(fmt.Sprintf("status %q", v), v, func(p *UpdateCustomerParams) { p.Status = CustomerStatus(v) }, "status"))
 	}
-	for _, v := range []ReviewDecision{"", "approved", "Verified", "review", "\tVerified", "Rejected\n"} {
+	for _, v := range []CustomerStatus{"", "approved", "Verified", "review", "\tVerified", "Rejected\n"} {
 		add(decisionCase(fmt.Sprintf("%q", v), v))
 	}
 
@@ -356,7 +356,7 @@ func badInputs() []badInput {
 		optionCase("correlation id CRLF", "Correlation-Id", "corr\r\nX-Evil: 1", WithCorrelationID("corr\r\nX-Evil: 1")),
 		optionCase("header Authorization", "Authorization", "", WithHeader("authorization", "Bearer other")),
 		optionCase("header CRLF", "header X-Trace", "a\r\nb", WithHeader("X-Trace", "a\r\nb")),
-		optionCase("retries -1", "retries", "", WithRetries(-1)),
+		optionCase("max retries -1", "max retries", "", WithMaxRetries(-1)),
 		optionCase("attempt timeout -1ns", "attempt timeout", "", WithAttemptTimeout(-1)),
 	)
 	return cases

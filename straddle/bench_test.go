@@ -727,16 +727,16 @@ func BenchmarkCreateCustomer(b *testing.B) {
 		h := &createHandler{created: newReply(http.StatusCreated, created)}
 		s := newBenchServer(b, h)
 		p := &straddle.CreateCustomerParams{
-			Name:           "Leslie Knope",
-			Type:           straddle.CustomerTypeIndividual,
-			Email:          "leslie.knope@example.com",
-			Phone:          "+13175550142",
-			IPAddress:      straddle.NewIPAddress("203.0.113.42"),
-			Address:        &straddle.Address{Address1: "100 State St", Address2: "Suite 200", City: "Pawnee", State: "IN", Zip: "47998-0100"},
-			Individual:     &straddle.IndividualIdentity{SSN: straddle.NewSSN("123-45-6789"), DOB: straddle.NewDOB("1975-01-18")},
-			ExternalID:     "cust_00042",
-			Metadata:       map[string]string{"crm_segment": "civic", "signup_channel": "web"},
-			SandboxOutcome: straddle.SandboxOutcomeStandard,
+			Name:       "Leslie Knope",
+			Type:       straddle.CustomerTypeIndividual,
+			Email:      "leslie.knope@example.com",
+			Phone:      "+13175550142",
+			IPAddress:  straddle.NewIPAddress("203.0.113.42"),
+			Address:    &straddle.Address{Address1: "100 State St", Address2: "Suite 200", City: "Pawnee", State: "IN", Zip: "47998-0100"},
+			Individual: &straddle.IndividualIdentity{SSN: straddle.NewSSN("123-45-6789"), DOB: straddle.NewDOB("1975-01-18")},
+			ExternalID: "cust_00042",
+			Metadata:   map[string]string{"crm_segment": "civic", "signup_channel": "web"},
+			Config:     &straddle.Config{SandboxOutcome: straddle.SandboxOutcomeStandard},
 		}
 		h.capturing.Store(true)
 		c, err := s.client(b, s.checked(b)).Customers.Create(ctx, p)

@@ -166,7 +166,7 @@ func TestEveryBodyFieldFollowsGenModel(t *testing.T) {
 	noReps := base()
 	noReps.Type, noReps.Business = CustomerTypeBusiness, &BusinessIdentity{EIN: NewEIN("12-3456789"), Representatives: []Representative{}}
 	onlyOutcome := base()
-	onlyOutcome.SandboxOutcome = SandboxOutcomeRejected
+	onlyOutcome.Config = &Config{SandboxOutcome: SandboxOutcomeRejected}
 	escapes := base()
 	escapes.Name, escapes.ExternalID = `<Tom & "Jerry">`, "a\\b"
 	escapes.Metadata = map[string]string{"<k>": "&v", "z": "é"}

@@ -19,8 +19,8 @@ import (
 // sdkVersion goes into the User-Agent header.
 const sdkVersion = "0.1.0"
 
-// defaultTimeout bounds each attempt unless WithTimeout says otherwise.
-const defaultTimeout = 60 * time.Second
+// defaultAttemptTimeout bounds each attempt unless WithAttemptTimeout says otherwise.
+const defaultAttemptTimeout = 60 * time.Second
 
 // Environment is a Straddle deployment the client talks to.
 type Environment string
@@ -50,16 +50,14 @@ type AppInfo struct {
 // Client is a Straddle API client. Create one with NewClient and share it:
 // it is safe for concurrent use and reuses connections.
 type Client struct {
-	// Customers creates, reads, changes, lists and deletes customers.
+	// Customers creates, reads, changes, lists and deletes customers, and
+	// reaches their identity reviews (Customers.Review).
 	Customers *CustomersService
-	// Review reads and settles customers' identity reviews.
-	Review *ReviewService
 
-	baseURL    string
-	maxRetries int
-	timeout    time.Duration
-	doer       *doer
-	gen        *gen.Client
+	baseURL  string
+	defaults callConfig // call settings from NewClient's CommonOptions
+	doer     *doer
+	gen      *gen.Client
 }
 
 // settings collects the Options given to NewClient.
@@ -69,116 +67,87 @@ type settings struct {
 	environment Environment
 	baseURL     string
 	httpClient  *http.Client
-	maxRetries  int
-	timeout     time.Duration
+	defaults    callConfig
 	logger      *slog.Logger
 	app         *AppInfo
 }
 
-// Option configures a Client in NewClient.
-type Option func(*settings) error
-
 // WithAPIKey authenticates with key (sent as a Bearer token). Required,
 // unless WithAPIKeyFromEnv is used.
 func WithAPIKey(key string) Option {
-	return func(s *settings) error {
+	return clientOption(func(s *settings) error {
 		if key == "" {
 			return errors.New("straddle: WithAPIKey: the API key is empty")
 		}
 		s.apiKey, s.apiKeySet = credential(key), true
 		return nil
-	}
+	})
 }
 
 // WithAPIKeyFromEnv takes the API key from the STRADDLE_API_KEY environment
 // variable; it is an error if that is unset or empty. The client never reads
 // the environment unless asked to.
 func WithAPIKeyFromEnv() Option {
-	return func(s *settings) error {
+	return clientOption(func(s *settings) error {
 		key := os.Getenv("STRADDLE_API_KEY")
 		if key == "" {
 			return errors.New("straddle: WithAPIKeyFromEnv: STRADDLE_API_KEY is unset or empty")
 		}
 		s.apiKey, s.apiKeySet = credential(key), true
 		return nil
-	}
+	})
 }
 
 // WithEnvironment picks Sandbox (the default) or Production. WithBaseURL,
 // if also given, wins.
 func WithEnvironment(env Environment) Option {
-	return func(s *settings) error {
+	return clientOption(func(s *settings) error {
 		if _, ok := baseURLs[env]; !ok {
 			return fmt.Errorf("straddle: WithEnvironment: unknown environment %q", string(env))
 		}
 		s.environment = env
 		return nil
-	}
+	})
 }
 
 // WithBaseURL sends requests to rawURL instead of an environment's URL: a
 // proxy, or a test server. It must be https, or http to a loopback host.
 func WithBaseURL(rawURL string) Option {
-	return func(s *settings) error {
+	return clientOption(func(s *settings) error {
 		if err := checkBaseURL(rawURL); err != nil {
 			return err
 		}
 		s.baseURL = strings.TrimRight(rawURL, "/")
 		return nil
-	}
+	})
 }
 
 // WithHTTPClient sends requests with hc (its Transport, proxies, TLS
 // settings). The client does not modify hc; it uses a copy whose redirect
 // policy never forwards the API key to another host.
 func WithHTTPClient(hc *http.Client) Option {
-	return func(s *settings) error {
+	return clientOption(func(s *settings) error {
 		if hc == nil {
 			return errors.New("straddle: WithHTTPClient: the client is nil")
 		}
 		s.httpClient = hc
 		return nil
-	}
-}
-
-// WithMaxRetries sets how many times a failed request is retried (default
-// 2, so 3 attempts; 0 turns retries off).
-func WithMaxRetries(n int) Option {
-	return func(s *settings) error {
-		if n < 0 {
-			return fmt.Errorf("straddle: WithMaxRetries: %d is negative", n)
-		}
-		s.maxRetries = n
-		return nil
-	}
-}
-
-// WithTimeout bounds each attempt (default 60s; 0 for no bound). An attempt
-// that runs out is retried while the call's context lives; bound the whole
-// call with the context.
-func WithTimeout(d time.Duration) Option {
-	return func(s *settings) error {
-		if d < 0 {
-			return fmt.Errorf("straddle: WithTimeout: %s is negative", d)
-		}
-		s.timeout = d
-		return nil
-	}
+	})
 }
 
 // WithLogger logs one record per attempt to l: method, path template,
 // status, request id, attempt and duration. Never bodies, query strings or
 // credentials. Without it the client logs nothing.
 func WithLogger(l *slog.Logger) Option {
-	return func(s *settings) error {
+	return clientOption(func(s *settings) error {
 		s.logger = l
 		return nil
-	}
+	})
 }
 
 // WithAppInfo names the application in the User-Agent header.
 func WithAppInfo(app AppInfo) Option {
-	return func(s *settings) error {
+	return clientOption(func(s *settings) error {
 		if app.Name == "" {
 			return errors.New("straddle: WithAppInfo: Name is required")
 		}
@@ -189,19 +158,20 @@ func WithAppInfo(app AppInfo) Option {
 		}
 		s.app = &app
 		return nil
-	}
+	})
 }
 
 // NewClient returns a client configured by opts. An API key is required
 // (WithAPIKey or WithAPIKeyFromEnv); every option is checked, and a bad one
 // is an error.
 func NewClient(opts ...Option) (*Client, error) {
-	s := settings{environment: Sandbox, maxRetries: defaultMaxRetries, timeout: defaultTimeout}
+	retries, timeout := defaultMaxRetries, defaultAttemptTimeout
+	s := settings{environment: Sandbox, defaults: callConfig{retries: &retries, attemptTimeout: &timeout}}
 	for _, o := range opts {
 		if o == nil {
 			continue
 		}
-		if err := o(&s); err != nil {
+		if err := o.applyClient(&s); err != nil {
 			return nil, err
 		}
 	}
@@ -229,9 +199,8 @@ func NewClient(opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("straddle: NewClient: %w", err)
 	}
-	c := &Client{baseURL: base, maxRetries: s.maxRetries, timeout: s.timeout, doer: d, gen: g}
-	c.Customers = &CustomersService{client: c}
-	c.Review = &ReviewService{client: c}
+	c := &Client{baseURL: base, defaults: s.defaults, doer: d, gen: g}
+	c.Customers = &CustomersService{client: c, Review: &ReviewService{client: c}}
 	return c, nil
 }
 

@@ -187,7 +187,7 @@ func TestNewClientOptionErrors(t *testing.T) {
 		{"unknown environment", []Option{key, WithEnvironment("staging")}, "unknown environment"},
 		{"nil http client", []Option{key, WithHTTPClient(nil)}, "nil"},
 		{"negative retries", []Option{key, WithMaxRetries(-1)}, "negative"},
-		{"negative timeout", []Option{key, WithTimeout(-time.Second)}, "negative"},
+		{"negative timeout", []Option{key, WithAttemptTimeout(-time.Second)}, "negative"},
 		{"app without name", []Option{key, WithAppInfo(AppInfo{Version: "1"})}, "Name is required"},
 		{"app with control characters", []Option{key, WithAppInfo(AppInfo{Name: "a\r\nX-Evil: 1"})}, "printable"},
 	}
@@ -239,18 +239,18 @@ func TestNewClientDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.maxRetries != 2 || c.timeout != 60*time.Second {
-		t.Errorf("defaults: %d retries, %s timeout; want 2 and 60s", c.maxRetries, c.timeout)
+	if *c.defaults.retries != 2 || *c.defaults.attemptTimeout != 60*time.Second {
+		t.Errorf("defaults: %d retries, %s timeout; want 2 and 60s", *c.defaults.retries, *c.defaults.attemptTimeout)
 	}
 	if c.doer.http.Transport != defaultTransport {
 		t.Error("a client without WithHTTPClient does not use the shared transport")
 	}
-	c2, err := NewClient(WithAPIKey(testAPIKey), WithMaxRetries(0), WithTimeout(0))
+	c2, err := NewClient(WithAPIKey(testAPIKey), WithMaxRetries(0), WithAttemptTimeout(0))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c2.maxRetries != 0 || c2.timeout != 0 {
-		t.Errorf("got %d retries, %s timeout; want 0 and 0", c2.maxRetries, c2.timeout)
+	if *c2.defaults.retries != 0 || *c2.defaults.attemptTimeout != 0 {
+		t.Errorf("got %d retries, %s timeout; want 0 and 0", *c2.defaults.retries, *c2.defaults.attemptTimeout)
 	}
 }
 

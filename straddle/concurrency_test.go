@@ -64,7 +64,7 @@ func live(ctx context.Context, t *testing.T, client *straddle.Client, i int) {
 
 	p := person(name, email)
 	p.ExternalID = ext
-	p.SandboxOutcome = straddle.SandboxOutcomeReview
+	p.Config = &straddle.Config{SandboxOutcome: straddle.SandboxOutcomeReview}
 	created, err := client.Customers.Create(ctx, p)
 	if err != nil {
 		fail("create", err)
@@ -103,13 +103,13 @@ func live(ctx context.Context, t *testing.T, client *straddle.Client, i int) {
 		return
 	}
 
-	decided, err := client.Review.Decide(ctx, id, straddle.ReviewDecisionVerified)
+	decided, err := client.Customers.Review.Decide(ctx, id, straddle.CustomerStatusVerified)
 	if err != nil || decided.ID != id || decided.Status != straddle.CustomerStatusVerified {
 		fail("decide", fmt.Errorf("%v, got %v", err, decided))
 		return
 	}
 
-	refreshed, err := client.Review.Refresh(ctx, id)
+	refreshed, err := client.Customers.Review.Refresh(ctx, id)
 	if err != nil || refreshed.ID != id || refreshed.Status != straddle.CustomerStatusPending {
 		fail("refresh", fmt.Errorf("%v, got %v", err, refreshed))
 		return

@@ -119,7 +119,7 @@ func TestDeadlineShorterThanRetryAfterReturnsAtOnce(t *testing.T) {
 			defer cancel()
 			var resp straddle.Response
 			start := time.Now()
-			_, err := client.Review.Refresh(ctx, id, straddle.WithResponseInto(&resp))
+			_, err := client.Customers.Review.Refresh(ctx, id, straddle.WithResponseInto(&resp))
 			elapsed := time.Since(start)
 			// The wait would outlast the deadline, so it is not started: the
 			// caller gets the 429 now, with time left to act on it.

@@ -1,161 +1,10 @@
 package straddle
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"log/slog"
 	"time"
 )
-
-// CustomerType says whether a customer is a person or a business.
-type CustomerType string
-
-// Customer types.
-const (
-	CustomerTypeIndividual CustomerType = "individual"
-	CustomerTypeBusiness   CustomerType = "business"
-)
-
-// Valid reports whether t is a type this package knows. Responses may carry
-// newer values; they decode as they are.
-func (t CustomerType) Valid() bool {
-	return t == CustomerTypeIndividual || t == CustomerTypeBusiness
-}
-
-// CustomerStatus is where a customer is in verification: pending while checks
-// run, then review, verified or rejected; inactive is set by an update.
-type CustomerStatus string
-
-// Customer statuses.
-const (
-	CustomerStatusPending  CustomerStatus = "pending"
-	CustomerStatusReview   CustomerStatus = "review"
-	CustomerStatusVerified CustomerStatus = "verified"
-	CustomerStatusInactive CustomerStatus = "inactive"
-	CustomerStatusRejected CustomerStatus = "rejected"
-)
-
-// Valid reports whether s is a status this package knows.
-func (s CustomerStatus) Valid() bool {
-	switch s {
-	case CustomerStatusPending, CustomerStatusReview, CustomerStatusVerified,
-		CustomerStatusInactive, CustomerStatusRejected:
-		return true
-	}
-	return false
-}
-
-// SandboxOutcome forces the verification result of a customer created in the
-// sandbox. Standard runs the usual checks; the others set that status at once.
-type SandboxOutcome string
-
-// Sandbox outcomes.
-const (
-	SandboxOutcomeStandard SandboxOutcome = "standard"
-	SandboxOutcomeVerified SandboxOutcome = "verified"
-	SandboxOutcomeRejected SandboxOutcome = "rejected"
-	SandboxOutcomeReview   SandboxOutcome = "review"
-)
-
-// Valid reports whether o is an outcome this package knows.
-func (o SandboxOutcome) Valid() bool {
-	switch o {
-	case SandboxOutcomeStandard, SandboxOutcomeVerified, SandboxOutcomeRejected, SandboxOutcomeReview:
-		return true
-	}
-	return false
-}
-
-// ProcessingMethod says how a new customer's identity checks run.
-type ProcessingMethod string
-
-// Processing methods.
-const (
-	ProcessingMethodInline     ProcessingMethod = "inline"
-	ProcessingMethodBackground ProcessingMethod = "background"
-	ProcessingMethodSkip       ProcessingMethod = "skip"
-)
-
-// Valid reports whether m is a method this package knows.
-func (m ProcessingMethod) Valid() bool {
-	return m == ProcessingMethodInline || m == ProcessingMethodBackground || m == ProcessingMethodSkip
-}
-
-// ReviewDecision is the outcome of a manual review of a customer in review.
-type ReviewDecision string
-
-// Review decisions.
-const (
-	ReviewDecisionVerified ReviewDecision = "verified"
-	ReviewDecisionRejected ReviewDecision = "rejected"
-)
-
-// Valid reports whether d is a decision the API accepts.
-func (d ReviewDecision) Valid() bool {
-	return d == ReviewDecisionVerified || d == ReviewDecisionRejected
-}
-
-// SortBy is the field a customer list is sorted on.
-type SortBy string
-
-// Sort fields.
-const (
-	SortByName      SortBy = "name"
-	SortByCreatedAt SortBy = "created_at"
-)
-
-// Valid reports whether s is a sort field this package knows.
-func (s SortBy) Valid() bool { return s == SortByName || s == SortByCreatedAt }
-
-// SortOrder is a sort direction.
-type SortOrder string
-
-// Sort directions.
-const (
-	SortAsc  SortOrder = "asc"
-	SortDesc SortOrder = "desc"
-)
-
-// Valid reports whether o is a direction this package knows.
-func (o SortOrder) Valid() bool { return o == SortAsc || o == SortDesc }
-
-// IdentityDecision is the recommendation of one identity screening check.
-// The customer's Status, not this, is the authoritative outcome.
-type IdentityDecision string
-
-// Identity decisions.
-const (
-	IdentityDecisionAccept IdentityDecision = "accept"
-	IdentityDecisionReject IdentityDecision = "reject"
-	IdentityDecisionReview IdentityDecision = "review"
-)
-
-// Valid reports whether d is a decision this package knows.
-func (d IdentityDecision) Valid() bool {
-	return d == IdentityDecisionAccept || d == IdentityDecisionReject || d == IdentityDecisionReview
-}
-
-// Correlation is how confidently supplied data matches known records.
-type Correlation string
-
-// Correlation levels, weakest first.
-const (
-	CorrelationLowConfidence  Correlation = "low_confidence"
-	CorrelationPotentialMatch Correlation = "potential_match"
-	CorrelationLikelyMatch    Correlation = "likely_match"
-	CorrelationHighConfidence Correlation = "high_confidence"
-)
-
-// Valid reports whether c is a level this package knows.
-func (c Correlation) Valid() bool {
-	switch c {
-	case CorrelationLowConfidence, CorrelationPotentialMatch, CorrelationLikelyMatch, CorrelationHighConfidence:
-		return true
-	}
-	return false
-}
 
 // Address is a US postal address.
 type Address struct {
@@ -166,9 +15,9 @@ type Address struct {
 	Zip      string `json:"zip"`                // 12345 or 12345-6789
 }
 
-// Device is where a customer registered from, as reads return it: the IP
+// MaskedDevice is where a customer registered from, as reads return it: the IP
 // address is masked.
-type Device struct {
+type MaskedDevice struct {
 	IPAddress Masked `json:"ip_address"`
 }
 
@@ -190,30 +39,30 @@ type Representative struct {
 	Phone string `json:"phone,omitempty"` // optional
 }
 
-// IndividualProfile is a person's identity data as masked reads return it.
-type IndividualProfile struct {
+// MaskedIndividual is a person's identity data as masked reads return it.
+type MaskedIndividual struct {
 	SSN Masked `json:"ssn"`
 	DOB Masked `json:"dob"`
 }
 
-// BusinessProfile is a business's registration data as masked reads return it.
-type BusinessProfile struct {
+// MaskedBusiness is a business's registration data as masked reads return it.
+type MaskedBusiness struct {
 	EIN               Masked           `json:"ein"`
 	LegalBusinessName string           `json:"legal_business_name"`
 	Website           string           `json:"website,omitempty"`
 	Representatives   []Representative `json:"representatives,omitempty"`
 }
 
-// ComplianceProfile is a customer's masked identity data. Exactly one of
+// MaskedComplianceProfile is a customer's masked identity data. Exactly one of
 // Individual and Business is set, chosen by the customer's type (or, when the
 // type is missing, unknown or contradicted by the data, by the keys present).
-type ComplianceProfile struct {
-	Individual *IndividualProfile
-	Business   *BusinessProfile
+type MaskedComplianceProfile struct {
+	Individual *MaskedIndividual
+	Business   *MaskedBusiness
 }
 
 // MarshalJSON writes the member that is set, in its wire form.
-func (p ComplianceProfile) MarshalJSON() ([]byte, error) {
+func (p MaskedComplianceProfile) MarshalJSON() ([]byte, error) {
 	return marshalMember(p.Individual, p.Business)
 }
 
@@ -234,7 +83,7 @@ type BusinessIdentity struct {
 }
 
 // UnmaskedComplianceProfile is a customer's real identity data. Exactly one of
-// Individual and Business is set, chosen as for ComplianceProfile.
+// Individual and Business is set, chosen as for MaskedComplianceProfile.
 type UnmaskedComplianceProfile struct {
 	Individual *IndividualIdentity
 	Business   *BusinessIdentity
@@ -258,20 +107,20 @@ func marshalMember[I, B any](ind *I, bus *B) ([]byte, error) {
 
 // Customer is a customer as reads return it, with personal data masked.
 type Customer struct {
-	ID                string             `json:"id"`
-	Name              string             `json:"name"`
-	Type              CustomerType       `json:"type"`
-	Email             string             `json:"email"`
-	Phone             string             `json:"phone"`
-	Status            CustomerStatus     `json:"status"`
-	CreatedAt         time.Time          `json:"created_at"`
-	UpdatedAt         time.Time          `json:"updated_at"`
-	ExternalID        string             `json:"external_id,omitempty"`
-	Address           *Address           `json:"address,omitempty"`
-	ComplianceProfile *ComplianceProfile `json:"compliance_profile,omitempty"`
-	Device            *Device            `json:"device,omitempty"`
-	Metadata          map[string]string  `json:"metadata,omitempty"`
-	Config            *Config            `json:"config,omitempty"`
+	ID                string                   `json:"id"`
+	Name              string                   `json:"name"`
+	Type              CustomerType             `json:"type"`
+	Email             string                   `json:"email"`
+	Phone             string                   `json:"phone"`
+	Status            CustomerStatus           `json:"status"`
+	CreatedAt         time.Time                `json:"created_at"`
+	UpdatedAt         time.Time                `json:"updated_at"`
+	ExternalID        string                   `json:"external_id,omitempty"`
+	Address           *Address                 `json:"address,omitempty"`
+	ComplianceProfile *MaskedComplianceProfile `json:"compliance_profile,omitempty"`
+	Device            *MaskedDevice            `json:"device,omitempty"`
+	Metadata          map[string]string        `json:"metadata,omitempty"`
+	Config            *Config                  `json:"config,omitempty"`
 }
 
 // UnmarshalJSON decodes a customer from the wire, accepting the service's
@@ -363,199 +212,3 @@ func customerLogValue(id string, t CustomerType, s CustomerStatus, externalID st
 	}
 	return slog.GroupValue(attrs...)
 }
-
-// The wire forms below decode in one pass over a response: they have no
-// UnmarshalJSON of their own, so encoding/json fills them directly, with
-// timestamps in the service's forms and the compliance profile kept raw until
-// finish can choose its member by the customer's type. The models'
-// UnmarshalJSON methods use them too, so both paths decode alike.
-
-// plainCustomer, plainUnmasked and plainSummary are the models without their
-// methods, so that decoding them does not call their UnmarshalJSON.
-type (
-	plainCustomer Customer
-	plainUnmasked UnmaskedCustomer
-	plainSummary  CustomerSummary
-)
-
-// customerWire is a Customer as the wire carries it.
-type customerWire struct {
-	plainCustomer
-	CreatedAt         timestamp       `json:"created_at"`
-	UpdatedAt         timestamp       `json:"updated_at"`
-	ComplianceProfile json.RawMessage `json:"compliance_profile"`
-}
-
-// finish sets the timestamps and chooses the compliance profile member.
-func (w *customerWire) finish() error {
-	c := &w.plainCustomer
-	c.CreatedAt, c.UpdatedAt = time.Time(w.CreatedAt), time.Time(w.UpdatedAt)
-	ind, bus, err := decodeProfile[IndividualProfile, BusinessProfile](w.ComplianceProfile, c.Type)
-	w.ComplianceProfile = nil
-	if err != nil || (ind == nil && bus == nil) {
-		return err
-	}
-	c.ComplianceProfile = &ComplianceProfile{Individual: ind, Business: bus}
-	return nil
-}
-
-// customer returns the decoded customer, which shares w's memory.
-func (w *customerWire) customer() *Customer { return (*Customer)(&w.plainCustomer) }
-
-// unmaskedWire is an UnmaskedCustomer as the wire carries it.
-type unmaskedWire struct {
-	plainUnmasked
-	CreatedAt         timestamp       `json:"created_at"`
-	UpdatedAt         timestamp       `json:"updated_at"`
-	ComplianceProfile json.RawMessage `json:"compliance_profile"`
-}
-
-// finish sets the timestamps and chooses the compliance profile member.
-func (w *unmaskedWire) finish() error {
-	c := &w.plainUnmasked
-	c.CreatedAt, c.UpdatedAt = time.Time(w.CreatedAt), time.Time(w.UpdatedAt)
-	ind, bus, err := decodeProfile[IndividualIdentity, BusinessIdentity](w.ComplianceProfile, c.Type)
-	w.ComplianceProfile = nil
-	if err != nil || (ind == nil && bus == nil) {
-		return err
-	}
-	c.ComplianceProfile = &UnmaskedComplianceProfile{Individual: ind, Business: bus}
-	return nil
-}
-
-// customer returns the decoded customer, which shares w's memory.
-func (w *unmaskedWire) customer() *UnmaskedCustomer { return (*UnmaskedCustomer)(&w.plainUnmasked) }
-
-// summaryWire is a CustomerSummary as the wire carries it.
-type summaryWire struct {
-	plainSummary
-	CreatedAt timestamp `json:"created_at"`
-	UpdatedAt timestamp `json:"updated_at"`
-}
-
-func (w *summaryWire) summary() CustomerSummary {
-	s := CustomerSummary(w.plainSummary)
-	s.CreatedAt, s.UpdatedAt = time.Time(w.CreatedAt), time.Time(w.UpdatedAt)
-	return s
-}
-
-// summaries converts a decoded page; the result is never nil.
-func summaries(ws []summaryWire) []CustomerSummary {
-	out := make([]CustomerSummary, len(ws))
-	for i := range ws {
-		out[i] = ws[i].summary()
-	}
-	return out
-}
-
-// profileKeys records which keys a compliance profile object has, null
-// values included, without decoding or copying them.
-type profileKeys struct {
-	SSN               present `json:"ssn"`
-	DOB               present `json:"dob"`
-	EIN               present `json:"ein"`
-	LegalBusinessName present `json:"legal_business_name"`
-	Website           present `json:"website"`
-	Representatives   present `json:"representatives"`
-}
-
-// present is set when its key is in the object, whatever the value.
-type present bool
-
-func (p *present) UnmarshalJSON([]byte) error {
-	*p = true
-	return nil
-}
-
-// errProfileAmbiguous reports a compliance profile whose member cannot be told.
-var errProfileAmbiguous = errors.New("straddle: compliance_profile has both individual and business keys and the customer type does not tell them apart")
-
-// decodeProfile decodes a compliance profile into exactly one member. The
-// customer's type decides; when the type is missing or unknown, or the object
-// only has the other member's keys, the keys decide. null or absent gives
-// neither; so does an empty object with no usable type.
-func decodeProfile[I, B any](raw json.RawMessage, t CustomerType) (*I, *B, error) {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
-		return nil, nil, nil
-	}
-	var keys profileKeys
-	if err := json.Unmarshal(raw, &keys); err != nil {
-		return nil, nil, fmt.Errorf("straddle: compliance_profile: %w", errWithoutValue(err))
-	}
-	hasInd := bool(keys.SSN || keys.DOB)
-	hasBus := bool(keys.EIN || keys.LegalBusinessName || keys.Website || keys.Representatives)
-	switch {
-	case hasInd && !hasBus:
-		t = CustomerTypeIndividual
-	case hasBus && !hasInd:
-		t = CustomerTypeBusiness
-	}
-	switch t {
-	case CustomerTypeIndividual:
-		var ind I
-		if err := json.Unmarshal(raw, &ind); err != nil {
-			return nil, nil, fmt.Errorf("straddle: compliance_profile: %w", errWithoutValue(err))
-		}
-		return &ind, nil, nil
-	case CustomerTypeBusiness:
-		var bus B
-		if err := json.Unmarshal(raw, &bus); err != nil {
-			return nil, nil, fmt.Errorf("straddle: compliance_profile: %w", errWithoutValue(err))
-		}
-		return nil, &bus, nil
-	}
-	if hasInd && hasBus {
-		return nil, nil, errProfileAmbiguous
-	}
-	return nil, nil, nil
-}
-
-// timestamp decodes the service's instants: RFC 3339 with 0 to 9 fractional
-// digits, or no zone at all (meaning UTC), as in "2026-07-07T06:21:44". The
-// result is always in UTC.
-type timestamp time.Time
-
-// Layouts tried in order; time.Parse accepts any fraction after the seconds.
-var timestampLayouts = []string{time.RFC3339Nano, "2006-01-02T15:04:05"}
-
-func (t *timestamp) UnmarshalJSON(b []byte) error {
-	// The usual form, RFC 3339 with a zone, parses without allocating.
-	var v time.Time
-	if v.UnmarshalJSON(b) == nil && inYearRange(v.UTC()) {
-		*t = timestamp(v.UTC())
-		return nil
-	}
-	var s *string
-	if err := json.Unmarshal(b, &s); err != nil {
-		return fmt.Errorf("straddle: timestamp: %w", errWithoutValue(err))
-	}
-	if s == nil {
-		*t = timestamp{}
-		return nil
-	}
-	v, err := parseTimestamp(*s)
-	if err != nil {
-		return err
-	}
-	*t = timestamp(v)
-	return nil
-}
-
-// parseTimestamp parses one of the service's instant forms. An instant that
-// a zone offset puts outside the years 0000 to 9999 in UTC is refused: RFC
-// 3339 and JSON could not write it back.
-func parseTimestamp(s string) (time.Time, error) {
-	for _, layout := range timestampLayouts {
-		if v, err := time.Parse(layout, s); err == nil {
-			if v = v.UTC(); !inYearRange(v) {
-				return time.Time{}, errors.New("straddle: timestamp is outside the years 0000 to 9999")
-			}
-			return v, nil
-		}
-	}
-	return time.Time{}, errors.New("straddle: timestamp is not in RFC 3339 form")
-}
-
-// inYearRange reports whether RFC 3339 and JSON can write v: years 0000 to 9999.
-func inYearRange(v time.Time) bool { return v.Year() >= 0 && v.Year() <= 9999 }

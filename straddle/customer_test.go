@@ -413,19 +413,16 @@ func TestEnumValid(t *testing.T) {
 		assert.True(t, m.Valid(), m)
 	}
 	assert.False(t, ProcessingMethod("later").Valid())
-	assert.True(t, ReviewDecisionVerified.Valid())
-	assert.True(t, ReviewDecisionRejected.Valid())
-	assert.False(t, ReviewDecision("review").Valid())
 	assert.True(t, SortByName.Valid())
 	assert.True(t, SortByCreatedAt.Valid())
 	assert.False(t, SortBy("email").Valid())
 	assert.True(t, SortAsc.Valid())
 	assert.True(t, SortDesc.Valid())
 	assert.False(t, SortOrder("up").Valid())
-	for _, d := range []IdentityDecision{IdentityDecisionAccept, IdentityDecisionReject, IdentityDecisionReview} {
+	for _, d := range []Recommendation{RecommendationAccept, RecommendationReject, RecommendationReview} {
 		assert.True(t, d.Valid(), d)
 	}
-	assert.False(t, IdentityDecision("maybe").Valid())
+	assert.False(t, Recommendation("maybe").Valid())
 	for _, c := range []Correlation{CorrelationLowConfidence, CorrelationPotentialMatch, CorrelationLikelyMatch, CorrelationHighConfidence} {
 		assert.True(t, c.Valid(), c)
 	}
@@ -485,7 +482,7 @@ func TestCustomerJSONRoundTrip(t *testing.T) {
 			assert.Equal(t, c, back)
 		})
 	}
-	b, err := json.Marshal(ComplianceProfile{})
+	b, err := json.Marshal(MaskedComplianceProfile{})
 	require.NoError(t, err)
 	assert.Equal(t, "null", string(b))
 }
@@ -503,7 +500,7 @@ func TestModelLogValues(t *testing.T) {
 	var buf bytes.Buffer
 	logger := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	logger.Debug("m", "customer", c, "unmasked", &u, "review", r, "summary", list[1],
-		"create", CreateCustomerParams{Type: CustomerTypeBusiness, ExternalID: "e1", SandboxOutcome: SandboxOutcomeReview},
+		"create", CreateCustomerParams{Type: CustomerTypeBusiness, ExternalID: "e1", Config: &Config{SandboxOutcome: SandboxOutcomeReview}},
 		"update", UpdateCustomerParams{Status: CustomerStatusInactive, ExternalID: "e2"})
 	var all map[string]any
 	require.NoError(t, json.Unmarshal(buf.Bytes(), &all))

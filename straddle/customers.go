@@ -18,11 +18,14 @@ const jsonContentType = "application/json"
 // CustomersService creates, reads, changes, lists and deletes customers.
 // Reach it as Client.Customers.
 type CustomersService struct {
+	// Review reads customers' identity reviews and settles manual ones.
+	Review *ReviewService
+
 	client *Client
 }
 
 // Create registers a new individual or business customer, which starts its
-// identity and fraud checks. In the sandbox, p.SandboxOutcome forces the
+// identity and fraud checks. In the sandbox, p.Config.SandboxOutcome forces the
 // resulting status. The request carries an idempotency key (generated, or
 // WithIdempotencyKey), so retries never create a second customer.
 func (s *CustomersService) Create(ctx context.Context, p *CreateCustomerParams, opts ...RequestOption) (*Customer, error) {

@@ -16,16 +16,16 @@ var uuidV4 = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-
 
 func testCreateParams() *CreateCustomerParams {
 	return &CreateCustomerParams{
-		Name:           "Leslie Knope",
-		Type:           CustomerTypeIndividual,
-		Email:          "leslie.knope@example.com",
-		Phone:          "+13175550142",
-		IPAddress:      NewIPAddress("203.0.113.42"),
-		Address:        &Address{Address1: "100 State St", Address2: "Suite 200", City: "Pawnee", State: "IN", Zip: "47998-0100"},
-		Individual:     &IndividualIdentity{SSN: NewSSN("123-45-6789"), DOB: NewDOB("1975-01-18")},
-		ExternalID:     "cust_00042",
-		Metadata:       map[string]string{"crm_segment": "civic"},
-		SandboxOutcome: SandboxOutcomeStandard,
+		Name:       "Leslie Knope",
+		Type:       CustomerTypeIndividual,
+		Email:      "leslie.knope@example.com",
+		Phone:      "+13175550142",
+		IPAddress:  NewIPAddress("203.0.113.42"),
+		Address:    &Address{Address1: "100 State St", Address2: "Suite 200", City: "Pawnee", State: "IN", Zip: "47998-0100"},
+		Individual: &IndividualIdentity{SSN: NewSSN("123-45-6789"), DOB: NewDOB("1975-01-18")},
+		ExternalID: "cust_00042",
+		Metadata:   map[string]string{"crm_segment": "civic"},
+		Config:     &Config{SandboxOutcome: SandboxOutcomeStandard},
 	}
 }
 
@@ -207,7 +207,7 @@ func TestInvalidInputSendsNothing(t *testing.T) {
 		w.WriteHeader(http.StatusInternalServerError)
 	})
 	ctx := context.Background()
-	cs, rs := h.client.Customers, h.client.Review
+	cs, rs := h.client.Customers, h.client.Customers.Review
 	bad := testCreateParams()
 	bad.Phone = "555-0142"
 	badUpdate := testUpdateParams()
@@ -233,7 +233,7 @@ func TestInvalidInputSendsNothing(t *testing.T) {
 		{"list page size", func() error { _, err := cs.List(ctx, &ListParams{PageSize: 1001}); return err }, "page_size"},
 		{"review bad id", func() error { _, err := rs.Get(ctx, "x"); return err }, "id"},
 		{"decide bad decision", func() error { _, err := rs.Decide(ctx, knopeID, "approved"); return err }, "status"},
-		{"decide bad id", func() error { _, err := rs.Decide(ctx, "x", ReviewDecisionVerified); return err }, "id"},
+		{"decide bad id", func() error { _, err := rs.Decide(ctx, "x", CustomerStatusVerified); return err }, "id"},
 		{"refresh bad id", func() error { _, err := rs.Refresh(ctx, "x"); return err }, "id"},
 		{"short idempotency key", func() error {
 			_, err := cs.Create(ctx, testCreateParams(), WithIdempotencyKey("short"))
@@ -255,7 +255,7 @@ func TestInvalidInputSendsNothing(t *testing.T) {
 			return err
 		}, "Authorization"},
 		{"header value", func() error { _, err := cs.Get(ctx, knopeID, WithHeader("X-Trace", "a\r\nb")); return err }, "X-Trace"},
-		{"negative retries", func() error { _, err := cs.Get(ctx, knopeID, WithRetries(-1)); return err }, "retries"},
+		{"negative retries", func() error { _, err := cs.Get(ctx, knopeID, WithMaxRetries(-1)); return err }, "retries"},
 		{"negative timeout", func() error { _, err := cs.Get(ctx, knopeID, WithAttemptTimeout(-1)); return err }, "timeout"},
 	}
 	for _, tt := range tests {

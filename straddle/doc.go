@@ -17,13 +17,13 @@
 //	// Create a customer. Personal data goes in through NewSSN, NewDOB,
 //	// NewEIN and NewIPAddress; it prints and logs as "[REDACTED]".
 //	c, err := client.Customers.Create(ctx, &straddle.CreateCustomerParams{
-//		Name:           "Ron Swanson",
-//		Type:           straddle.CustomerTypeIndividual,
-//		Email:          "ron.swanson@example.com",
-//		Phone:          "+12128675309",
-//		IPAddress:      straddle.NewIPAddress("192.168.1.1"),
-//		Individual:     &straddle.IndividualIdentity{SSN: straddle.NewSSN("123-45-6789"), DOB: straddle.NewDOB("1969-04-20")},
-//		SandboxOutcome: straddle.SandboxOutcomeReview,
+//		Name:       "Ron Swanson",
+//		Type:       straddle.CustomerTypeIndividual,
+//		Email:      "ron.swanson@example.com",
+//		Phone:      "+12128675309",
+//		IPAddress:  straddle.NewIPAddress("192.168.1.1"),
+//		Individual: &straddle.IndividualIdentity{SSN: straddle.NewSSN("123-45-6789"), DOB: straddle.NewDOB("1969-04-20")},
+//		Config:     &straddle.Config{SandboxOutcome: straddle.SandboxOutcomeReview},
 //	})
 //	if err != nil {
 //		log.Fatal(err)
@@ -31,7 +31,7 @@
 //
 //	// Settle its manual review.
 //	if c.Status == straddle.CustomerStatusReview {
-//		c, err = client.Review.Decide(ctx, c.ID, straddle.ReviewDecisionVerified)
+//		c, err = client.Customers.Review.Decide(ctx, c.ID, straddle.CustomerStatusVerified)
 //		if err != nil {
 //			log.Fatal(err)
 //		}
@@ -67,18 +67,21 @@
 //		log.Printf("status %d, request %s", apiErr.StatusCode, apiErr.RequestID)
 //	}
 //
-// # Per-call options
+// # Options
 //
-// Every method takes RequestOptions: WithIdempotencyKey, WithAccountID (for
-// platforms), WithRequestID and WithCorrelationID (tracing), WithHeader,
-// WithRetries, WithAttemptTimeout, and WithResponseInto, which reports the
-// status, headers, Straddle's request id and time, the idempotency key sent,
-// whether the response was an idempotent replay, and the number of attempts.
+// NewClient takes Options; every method takes RequestOptions. Four options
+// work at both levels (CommonOption): WithMaxRetries, WithAttemptTimeout,
+// WithAccountID (for platforms) and WithHeader. On NewClient they set the
+// default for every call; on a call they override it for that call. Calls
+// also take WithIdempotencyKey, WithRequestID and WithCorrelationID
+// (tracing), and WithResponseInto, which reports the status, headers,
+// Straddle's request id and time, the idempotency key sent, whether the
+// response was an idempotent replay, and the number of attempts.
 //
 // # Retries and idempotency
 //
 // Failed requests are retried (twice by default, WithMaxRetries): connection
-// errors, attempts that ran out of time (WithTimeout), 408, 429, 5xx, and the
+// errors, attempts that ran out of time (WithAttemptTimeout), 408, 429, 5xx, and the
 // 409 that says an identical request is still in progress. Other 4xx are not.
 // Waits grow exponentially with full jitter, honour Retry-After, end when the
 // context ends, and are not started when they would outlast its deadline.

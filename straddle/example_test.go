@@ -34,7 +34,7 @@ func ExampleCustomersService_Create() {
 			SSN: straddle.NewSSN("123-45-6789"),
 			DOB: straddle.NewDOB("1975-01-18"),
 		},
-		SandboxOutcome: straddle.SandboxOutcomeVerified,
+		Config: &straddle.Config{SandboxOutcome: straddle.SandboxOutcomeVerified},
 	}, straddle.WithResponseInto(&resp))
 	if err != nil {
 		log.Fatal(err)
@@ -104,7 +104,7 @@ func ExampleReviewService_Decide() {
 
 	ctx := context.Background()
 	const id = "019f3ba0-8e45-7538-a52d-f37959c3a0bf"
-	c, err := client.Review.Decide(ctx, id, straddle.ReviewDecisionVerified,
+	c, err := client.Customers.Review.Decide(ctx, id, straddle.CustomerStatusVerified,
 		straddle.WithIdempotencyKey("review-"+id[:8]))
 	var apiErr *straddle.Error
 	switch {

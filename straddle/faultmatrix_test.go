@@ -120,7 +120,7 @@ func newFixture(t *testing.T, ctx context.Context, opts ...straddle.Option) *fix
 	srv := straddletest.NewServer(straddletest.WithT(t))
 	client := emulatorClient(t, srv, freshConnections(), append([]straddle.Option{straddle.WithMaxRetries(matrixRetries)}, opts...)...)
 	p := person(fixtureName, "ann.perkins@example.com")
-	p.SandboxOutcome = straddle.SandboxOutcomeReview
+	p.Config = &straddle.Config{SandboxOutcome: straddle.SandboxOutcomeReview}
 	created, err := client.Customers.Create(ctx, p)
 	if err != nil {
 		t.Fatal(err)
@@ -243,7 +243,7 @@ func matrixOps() []matrixOp {
 			}},
 		{name: "decide", opID: "decideCustomerReview", write: true, status: http.StatusOK,
 			call: func(t *testing.T, ctx context.Context, fx *fixture, opts []straddle.RequestOption) error {
-				c, err := fx.client.Review.Decide(ctx, fx.before.ID, straddle.ReviewDecisionVerified, opts...)
+				c, err := fx.client.Customers.Review.Decide(ctx, fx.before.ID, straddle.CustomerStatusVerified, opts...)
 				if err == nil && c.Status != straddle.CustomerStatusVerified {
 					t.Errorf("decided status %q", c.Status)
 				}
@@ -261,7 +261,7 @@ func matrixOps() []matrixOp {
 			}},
 		{name: "refresh", opID: "refreshCustomerReview", write: true, status: http.StatusAccepted,
 			call: func(t *testing.T, ctx context.Context, fx *fixture, opts []straddle.RequestOption) error {
-				c, err := fx.client.Review.Refresh(ctx, fx.before.ID, opts...)
+				c, err := fx.client.Customers.Review.Refresh(ctx, fx.before.ID, opts...)
 				if err == nil && (c.ID != fx.before.ID || c.Status != straddle.CustomerStatusPending) {
 					t.Errorf("refreshed %q, status %q", c.ID, c.Status)
 				}

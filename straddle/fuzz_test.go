@@ -576,7 +576,7 @@ func FuzzValidateCreateCustomerParams(f *testing.F) {
 			Name: name, Type: CustomerType(typ), Email: email, Phone: phone, IPAddress: NewIPAddress(ip),
 			Address: fuzzAddress(hasAddress, address1, address2, city, state, zip), Individual: ind, Business: bus,
 			ExternalID: externalID, Metadata: fuzzMetadata(metaKey, metaValue, metaPairs),
-			SandboxOutcome: SandboxOutcome(outcome), ProcessingMethod: ProcessingMethod(method),
+			Config: &Config{SandboxOutcome: SandboxOutcome(outcome), ProcessingMethod: ProcessingMethod(method)},
 		}
 		err := p.validate()
 		checkValidation(t, err, ssn, dob, ein, ip, email, phone, repEmail, repPhone)

@@ -79,7 +79,7 @@ func TestProfileKeysDecideTheMemberWithNullValues(t *testing.T) {
 		{`["***-**-****"]`, "", false, false, true},
 	}
 	for _, tt := range tests {
-		ind, bus, err := decodeProfile[IndividualProfile, BusinessProfile](json.RawMessage(tt.raw), tt.typ)
+		ind, bus, err := decodeProfile[MaskedIndividual, MaskedBusiness](json.RawMessage(tt.raw), tt.typ)
 		if (ind != nil) != tt.ind || (bus != nil) != tt.bus || (err != nil) != tt.err {
 			t.Errorf("%s with type %q: individual %v, business %v, err %v", tt.raw, tt.typ, ind != nil, bus != nil, err)
 		}
@@ -87,7 +87,7 @@ func TestProfileKeysDecideTheMemberWithNullValues(t *testing.T) {
 			t.Errorf("%s: error %q quotes the profile", tt.raw, err)
 		}
 	}
-	ind, _, _ := decodeProfile[IndividualProfile, BusinessProfile](json.RawMessage(`{"SSN":"***-**-****"}`), "")
+	ind, _, _ := decodeProfile[MaskedIndividual, MaskedBusiness](json.RawMessage(`{"SSN":"***-**-****"}`), "")
 	if ind == nil || !ind.SSN.IsMasked() {
 		t.Errorf("upper-case key: %+v", ind)
 	}

@@ -29,7 +29,7 @@ func (r CustomerReview) LogValue() slog.Value {
 // are nil.
 type IdentityDetails struct {
 	ReviewID      string            `json:"review_id"`
-	Decision      IdentityDecision  `json:"decision"`
+	Decision      Recommendation    `json:"decision"`
 	CreatedAt     time.Time         `json:"created_at"`
 	UpdatedAt     time.Time         `json:"updated_at"`
 	Breakdown     Breakdown         `json:"breakdown"`
@@ -73,23 +73,23 @@ type Breakdown struct {
 // from 0 to 1 and are nil when the module gave none: a higher RiskScore means
 // more likely fraud, a higher CorrelationScore a closer match.
 type CheckResult struct {
-	Decision         IdentityDecision `json:"decision,omitempty"`
-	Codes            []string         `json:"codes"`
-	RiskScore        *float64         `json:"risk_score,omitempty"`
-	CorrelationScore *float64         `json:"correlation_score,omitempty"`
-	Correlation      Correlation      `json:"correlation,omitempty"`
+	Decision         Recommendation `json:"decision,omitempty"`
+	Codes            []string       `json:"codes"`
+	RiskScore        *float64       `json:"risk_score,omitempty"`
+	CorrelationScore *float64       `json:"correlation_score,omitempty"`
+	Correlation      Correlation    `json:"correlation,omitempty"`
 }
 
 // NetworkAlerts are alerts shared by Straddle's consortium network.
 type NetworkAlerts struct {
-	Decision IdentityDecision `json:"decision,omitempty"`
-	Codes    []string         `json:"codes"`
-	Alerts   []string         `json:"alerts"`
+	Decision Recommendation `json:"decision,omitempty"`
+	Codes    []string       `json:"codes"`
+	Alerts   []string       `json:"alerts"`
 }
 
 // WatchList is the result of screening against sanctions and watch lists.
 type WatchList struct {
-	Decision IdentityDecision `json:"decision,omitempty"`
+	Decision Recommendation   `json:"decision,omitempty"`
 	Codes    []string         `json:"codes"`
 	Matched  []string         `json:"matched"` // names of the lists that matched
 	Matches  []WatchListMatch `json:"matches"`
@@ -105,9 +105,9 @@ type WatchListMatch struct {
 
 // KYCCheck is the know-your-customer validation of each identity field.
 type KYCCheck struct {
-	Decision    IdentityDecision `json:"decision,omitempty"`
-	Codes       []string         `json:"codes"`
-	Validations KYCValidations   `json:"validations"`
+	Decision    Recommendation `json:"decision,omitempty"`
+	Codes       []string       `json:"codes"`
+	Validations KYCValidations `json:"validations"`
 }
 
 // KYCValidations say whether each field matched authoritative records. A nil
@@ -127,7 +127,7 @@ type KYCValidations struct {
 
 // ReputationCheck is the customer's history in Straddle's network.
 type ReputationCheck struct {
-	Decision  IdentityDecision    `json:"decision,omitempty"`
+	Decision  Recommendation      `json:"decision,omitempty"`
 	Codes     []string            `json:"codes"`
 	RiskScore *float64            `json:"risk_score,omitempty"` // 0 to 1; nil when not scored
 	Insights  *ReputationInsights `json:"insights,omitempty"`

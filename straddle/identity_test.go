@@ -22,17 +22,17 @@ func TestReviewFullFixture(t *testing.T) {
 	id := r.Identity
 	require.NotNil(t, id)
 	assert.Equal(t, "019f3ba0-8f30-7af2-95ac-e4b4be386952", id.ReviewID)
-	assert.Equal(t, IdentityDecisionReview, id.Decision)
+	assert.Equal(t, RecommendationReview, id.Decision)
 	assert.Equal(t, time.Date(2026, 7, 7, 8, 10, 6, 123400, time.UTC), id.CreatedAt)
 	assert.Equal(t, time.Date(2026, 7, 7, 8, 10, 9, 432100000, time.UTC), id.UpdatedAt)
 	assert.Equal(t, "Identity shows elevated fraud risk signals.", id.Messages["R186"])
 	assert.Len(t, id.Messages, 3)
 
 	b := id.Breakdown
-	assert.Equal(t, &CheckResult{Decision: IdentityDecisionAccept, Codes: []string{"I708"},
+	assert.Equal(t, &CheckResult{Decision: RecommendationAccept, Codes: []string{"I708"},
 		RiskScore: ptr(0.12), CorrelationScore: ptr(0.94), Correlation: CorrelationHighConfidence}, b.Address)
 	assert.Equal(t, []string{"I520", "I553"}, b.Email.Codes)
-	assert.Equal(t, IdentityDecisionReview, b.Fraud.Decision)
+	assert.Equal(t, RecommendationReview, b.Fraud.Decision)
 	assert.Nil(t, b.Fraud.CorrelationScore, "null score stays nil")
 	assert.Equal(t, ptr(0.73), b.Fraud.RiskScore)
 	assert.Equal(t, CorrelationPotentialMatch, b.Fraud.Correlation)
@@ -48,7 +48,7 @@ func TestReviewFullFixture(t *testing.T) {
 	assert.Equal(t, []string{}, id.NetworkAlerts.Alerts)
 
 	require.NotNil(t, id.WatchList)
-	assert.Equal(t, IdentityDecisionReview, id.WatchList.Decision)
+	assert.Equal(t, RecommendationReview, id.WatchList.Decision)
 	assert.Equal(t, []string{"OFAC SDN"}, id.WatchList.Matched)
 	assert.Equal(t, []WatchListMatch{{
 		ListName:    "OFAC SDN",
@@ -104,7 +104,7 @@ func TestReviewBusinessFixture(t *testing.T) {
 	require.NotNil(t, b.BusinessIdentification)
 	require.NotNil(t, b.BusinessValidation)
 	require.NotNil(t, b.BusinessEvaluation)
-	assert.Equal(t, IdentityDecisionReview, b.BusinessValidation.Decision)
+	assert.Equal(t, RecommendationReview, b.BusinessValidation.Decision)
 	assert.Nil(t, b.BusinessEvaluation.Codes, "null codes are nil")
 	assert.Equal(t, ptr(0.8), b.BusinessEvaluation.CorrelationScore)
 }
@@ -126,7 +126,7 @@ func TestIdentityDetailsTolerance(t *testing.T) {
 		"reputation":{"insights":{"ach_fraud_transactions_count":null,"crypto_count":3}}}`
 	var d IdentityDetails
 	require.NoError(t, json.Unmarshal([]byte(body), &d))
-	assert.Equal(t, IdentityDecision("escalate"), d.Decision)
+	assert.Equal(t, Recommendation("escalate"), d.Decision)
 	assert.False(t, d.Decision.Valid())
 	assert.Equal(t, Correlation("exact"), d.Breakdown.Address.Correlation)
 	assert.Equal(t, time.Date(2026, 7, 7, 6, 21, 44, 0, time.UTC), d.CreatedAt)

@@ -225,12 +225,12 @@ func leakRun(t *testing.T, logger *slog.Logger) *leakWorld {
 	got := must(c.Customers.Get(ctx, knopeID)).(*Customer)
 	add("Customer", *got)
 	add("ComplianceProfile", *got.ComplianceProfile)
-	add("IndividualProfile", *got.ComplianceProfile.Individual)
+	add("MaskedIndividual", *got.ComplianceProfile.Individual)
 	add("Device", *got.Device)
 	add("Masked", got.ComplianceProfile.Individual.SSN)
 	add("*Masked", &got.Device.IPAddress)
 	bus := must(c.Customers.Get(ctx, leakBusinessID)).(*Customer)
-	add("BusinessProfile", *bus.ComplianceProfile.Business)
+	add("MaskedBusiness", *bus.ComplianceProfile.Business)
 	add("*Customer (update)", must(c.Customers.Update(ctx, knopeID, leakUpdateParams())))
 	u := must(c.Customers.Unmasked(ctx, knopeID)).(*UnmaskedCustomer)
 	add("*UnmaskedCustomer", u)
@@ -254,11 +254,11 @@ func leakRun(t *testing.T, logger *slog.Logger) *leakWorld {
 	for s, err := range c.Customers.All(ctx, leakQuery()) {
 		add("*CustomerSummary", must(s, err))
 	}
-	r := must(c.Review.Get(ctx, knopeID)).(*CustomerReview)
+	r := must(c.Customers.Review.Get(ctx, knopeID)).(*CustomerReview)
 	add("*CustomerReview", r)
 	add("CustomerReview", *r)
-	add("*Customer (decide)", must(c.Review.Decide(ctx, knopeID, ReviewDecisionVerified)))
-	add("*Customer (refresh)", must(c.Review.Refresh(ctx, knopeID)))
+	add("*Customer (decide)", must(c.Customers.Review.Decide(ctx, knopeID, CustomerStatusVerified)))
+	add("*Customer (refresh)", must(c.Customers.Review.Refresh(ctx, knopeID)))
 	add("*Customer (delete)", must(c.Customers.Delete(ctx, knopeID)))
 	add("*Client", c)
 	add("Client", *c)
@@ -317,7 +317,7 @@ func leakRun(t *testing.T, logger *slog.Logger) *leakWorld {
 	}
 	add("transport error (connection refused)", err)
 	slow := newHarness(t, func(_ http.ResponseWriter, r *http.Request) { <-r.Context().Done() }, opts...)
-	_, err = slow.client.Customers.List(ctx, leakQuery(), WithRetries(0), WithAttemptTimeout(20*time.Millisecond))
+	_, err = slow.client.Customers.List(ctx, leakQuery(), WithMaxRetries(0), WithAttemptTimeout(20*time.Millisecond))
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("a list that timed out: err = %v", err)
 	}

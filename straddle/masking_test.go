@@ -165,7 +165,7 @@ func TestMaskedHidesRealValuesUnderEveryVerb(t *testing.T) {
 		assertNoSentinel(t, "Masked under "+verb, fmt.Sprintf(verb, m))
 		assertNoSentinel(t, "*Masked under "+verb, fmt.Sprintf(verb, &m))
 	}
-	c := Customer{Device: &Device{IPAddress: m}}
+	c := Customer{Device: &MaskedDevice{IPAddress: m}}
 	assertNoSentinel(t, "customer", fmt.Sprintf("%+v", c))
 	b, err := json.Marshal(c)
 	require.NoError(t, err)

@@ -7,12 +7,51 @@ import (
 	"time"
 )
 
+// Option configures a Client in NewClient.
+type Option interface {
+	applyClient(*settings) error
+}
+
 // RequestOption changes one call: the headers it sends, how it retries, or
 // where it reports the response. Invalid options fail the call before any
 // request is sent.
-type RequestOption func(*callConfig)
+type RequestOption interface {
+	applyCall(*callConfig)
+}
 
-// callConfig is the result of a call's RequestOptions.
+// CommonOption works at both levels. Given to NewClient it sets a default for
+// every call of the client; given to one call it overrides that default for
+// the call alone. WithMaxRetries, WithAttemptTimeout, WithAccountID and
+// WithHeader are CommonOptions.
+type CommonOption interface {
+	Option
+	RequestOption
+}
+
+// clientOption is an Option that only NewClient takes.
+type clientOption func(*settings) error
+
+func (f clientOption) applyClient(s *settings) error { return f(s) }
+
+// requestOption is a RequestOption that only calls take.
+type requestOption func(*callConfig)
+
+func (f requestOption) applyCall(c *callConfig) { f(c) }
+
+// commonOption sets a call setting: on the client's defaults, or on one call's.
+type commonOption func(*callConfig)
+
+func (f commonOption) applyCall(c *callConfig) { f(c) }
+
+func (f commonOption) applyClient(s *settings) error {
+	f(&s.defaults)
+	err := errors.Join(s.defaults.errs...)
+	s.defaults.errs = nil
+	return err
+}
+
+// callConfig holds the settings of a call: the client's defaults, then the
+// call's own options on top.
 type callConfig struct {
 	idempotencyKey string
 	header         http.Header
@@ -26,42 +65,45 @@ type callConfig struct {
 // generated one (10 to 40 characters). Writes only: reads send no key. Reuse a
 // key to make a repeat of the same write safe across process restarts.
 func WithIdempotencyKey(key string) RequestOption {
-	return func(c *callConfig) {
+	return requestOption(func(c *callConfig) {
 		if err := checkIdempotencyKey(key); err != nil {
 			c.errs = append(c.errs, err)
 			return
 		}
 		c.idempotencyKey = key
-	}
+	})
 }
 
-// WithAccountID acts for the embedded account id (Straddle-Account-Id), for
-// platforms. The id must be a UUID.
-func WithAccountID(id string) RequestOption {
-	return func(c *callConfig) {
+// WithAccountID acts for the account id (Straddle-Account-Id), as platforms
+// do for their connected accounts. The id must be a UUID. On NewClient it
+// scopes every call; on a call it overrides the client's account.
+func WithAccountID(id string) CommonOption {
+	return commonOption(func(c *callConfig) {
 		if validateID(id) != nil {
 			c.errs = append(c.errs, &ValidationError{Field: "Straddle-Account-Id", Rule: "must be a UUID"})
 			return
 		}
 		c.set("Straddle-Account-Id", id)
-	}
+	})
 }
 
 // WithRequestID sends id as Request-Id, to trace this request.
 func WithRequestID(id string) RequestOption {
-	return func(c *callConfig) { c.setTrace("Request-Id", id) }
+	return requestOption(func(c *callConfig) { c.setTrace("Request-Id", id) })
 }
 
 // WithCorrelationID sends id as Correlation-Id, to trace a series of requests.
 func WithCorrelationID(id string) RequestOption {
-	return func(c *callConfig) { c.setTrace("Correlation-Id", id) }
+	return requestOption(func(c *callConfig) { c.setTrace("Correlation-Id", id) })
 }
 
-// WithHeader adds a header to the request. Headers the client manages
-// (Authorization, Idempotency-Key, Content-Type, and those with their own
-// option) cannot be set this way.
-func WithHeader(key, value string) RequestOption {
-	return func(c *callConfig) {
+// WithHeader adds a header to requests: to every call when given to
+// NewClient, to one call otherwise. A call's WithHeader replaces the client's
+// values of that header. Headers the client manages (Authorization,
+// Idempotency-Key, Content-Type, and those with their own option) cannot be
+// set this way.
+func WithHeader(key, value string) CommonOption {
+	return commonOption(func(c *callConfig) {
 		name := textproto.CanonicalMIMEHeaderKey(key)
 		switch name {
 		case "Authorization", "Idempotency-Key", "Content-Type", "Content-Length", "Host", "User-Agent",
@@ -77,39 +119,44 @@ func WithHeader(key, value string) RequestOption {
 			c.header = make(http.Header)
 		}
 		c.header.Add(name, value)
-	}
+	})
 }
 
-// WithRetries sets how many times this call may be retried (0 for none),
-// overriding WithMaxRetries.
-func WithRetries(n int) RequestOption {
-	return func(c *callConfig) {
+// WithMaxRetries sets how many times a failed request is retried: 2 by
+// default (3 attempts), 0 for none. On NewClient it is the default of every
+// call; on a call it overrides that default.
+func WithMaxRetries(n int) CommonOption {
+	return commonOption(func(c *callConfig) {
 		if n < 0 {
-			c.errs = append(c.errs, &ValidationError{Field: "retries", Rule: "must not be negative"})
+			c.errs = append(c.errs, &ValidationError{Field: "max retries", Rule: "must not be negative"})
 			return
 		}
 		c.retries = &n
-	}
+	})
 }
 
-// WithAttemptTimeout bounds each attempt of this call (0 for no bound),
-// overriding WithTimeout. An attempt that runs out is retried while the
-// call's context lives.
-func WithAttemptTimeout(d time.Duration) RequestOption {
-	return func(c *callConfig) {
+// WithAttemptTimeout bounds each attempt of a request: 60s by default, 0 for
+// no bound. An attempt that runs out is retried while the call's context
+// lives, so bound a whole call with its context. On NewClient it is the
+// default of every call; on a call it overrides that default.
+//
+// It is independent of http.Client.Timeout of a client given to
+// WithHTTPClient, which also bounds each attempt; the shorter one wins.
+func WithAttemptTimeout(d time.Duration) CommonOption {
+	return commonOption(func(c *callConfig) {
 		if d < 0 {
 			c.errs = append(c.errs, &ValidationError{Field: "attempt timeout", Rule: "must not be negative"})
 			return
 		}
 		c.attemptTimeout = &d
-	}
+	})
 }
 
 // WithResponseInto fills *r with the facts of the call's last response:
 // status, header, request id and time, idempotency key, replay flag and the
 // number of attempts.
 func WithResponseInto(r *Response) RequestOption {
-	return func(c *callConfig) { c.response = r }
+	return requestOption(func(c *callConfig) { c.response = r })
 }
 
 func (c *callConfig) set(name, value string) {
@@ -127,13 +174,40 @@ func (c *callConfig) setTrace(name, value string) {
 	c.set(name, value)
 }
 
-// newCallConfig applies opts and returns their joined errors.
-func newCallConfig(opts []RequestOption) (*callConfig, error) {
-	c := &callConfig{}
+// newCallConfig applies a call's opts over the client's defaults and returns
+// their joined errors. A header the call sets replaces the default's values.
+func newCallConfig(defaults *callConfig, opts []RequestOption) (*callConfig, error) {
+	own := &callConfig{}
 	for _, o := range opts {
 		if o != nil {
-			o(c)
+			o.applyCall(own)
 		}
 	}
-	return c, errors.Join(c.errs...)
+	if err := errors.Join(own.errs...); err != nil {
+		return nil, err
+	}
+	c := &callConfig{
+		idempotencyKey: own.idempotencyKey,
+		retries:        defaults.retries,
+		attemptTimeout: defaults.attemptTimeout,
+		response:       own.response,
+	}
+	if own.retries != nil {
+		c.retries = own.retries
+	}
+	if own.attemptTimeout != nil {
+		c.attemptTimeout = own.attemptTimeout
+	}
+	switch {
+	case len(own.header) == 0:
+		c.header = defaults.header // never modified after NewClient
+	case len(defaults.header) == 0:
+		c.header = own.header
+	default:
+		c.header = defaults.header.Clone()
+		for name, values := range own.header {
+			c.header[name] = values
+		}
+	}
+	return c, nil
 }

@@ -29,8 +29,10 @@ type CreateCustomerParams struct {
 	ExternalID string            // your own identifier
 	Metadata   map[string]string // at most 20 pairs; keys and values at most 40 characters
 
-	SandboxOutcome   SandboxOutcome   // sandbox only: forces the verification result
-	ProcessingMethod ProcessingMethod // how the identity checks run
+	// Config sets how the identity checks run (ProcessingMethod) and, in the
+	// sandbox, forces their result (SandboxOutcome). Nil for the service's
+	// defaults. Reads return it as Customer.Config.
+	Config *Config
 }
 
 // UpdateCustomerParams are a customer's complete new state (PUT, full
@@ -172,8 +174,8 @@ func (p CreateCustomerParams) LogValue() slog.Value {
 	if p.ExternalID != "" {
 		attrs = append(attrs, slog.String("external_id", p.ExternalID))
 	}
-	if p.SandboxOutcome != "" {
-		attrs = append(attrs, slog.String("sandbox_outcome", string(p.SandboxOutcome)))
+	if p.Config != nil && p.Config.SandboxOutcome != "" {
+		attrs = append(attrs, slog.String("sandbox_outcome", string(p.Config.SandboxOutcome)))
 	}
 	return slog.GroupValue(attrs...)
 }
@@ -201,8 +203,8 @@ func (p *CreateCustomerParams) toBody() createBody {
 		Phone:             p.Phone,
 		Type:              string(p.Type),
 	}
-	if p.SandboxOutcome != "" || p.ProcessingMethod != "" {
-		b.Config = &configBody{ProcessingMethod: string(p.ProcessingMethod), SandboxOutcome: string(p.SandboxOutcome)}
+	if cfg := p.Config; cfg != nil && (cfg.SandboxOutcome != "" || cfg.ProcessingMethod != "") {
+		b.Config = &configBody{ProcessingMethod: string(cfg.ProcessingMethod), SandboxOutcome: string(cfg.SandboxOutcome)}
 	}
 	return b
 }
@@ -267,8 +269,8 @@ func (p *ListParams) toGen() gen.ListCustomersParams {
 }
 
 // decisionBody builds the review decision request body.
-func decisionBody(d ReviewDecision) gen.ReviewDecisionRequest {
-	return gen.ReviewDecisionRequest{Status: gen.ReviewDecisionStatus(d)}
+func decisionBody(s CustomerStatus) gen.ReviewDecisionRequest {
+	return gen.ReviewDecisionRequest{Status: gen.ReviewDecisionStatus(s)}
 }
 
 func optionalPtr(s string) *string {

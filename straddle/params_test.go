@@ -84,12 +84,12 @@ func individualCreateParams() *CreateCustomerParams {
 	return &CreateCustomerParams{
 		Name: "Leslie Knope", Type: CustomerTypeIndividual,
 		Email: "leslie.knope@example.com", Phone: "+13175550142",
-		IPAddress:      NewIPAddress("203.0.113.42"),
-		Address:        &Address{Address1: "100 State St", Address2: "Suite 200", City: "Pawnee", State: "IN", Zip: "47998-0100"},
-		Individual:     &IndividualIdentity{SSN: NewSSN("123-45-6789"), DOB: NewDOB("1975-01-18")},
-		ExternalID:     "cust_00042",
-		Metadata:       map[string]string{"crm_segment": "civic", "signup_channel": "web"},
-		SandboxOutcome: SandboxOutcomeStandard,
+		IPAddress:  NewIPAddress("203.0.113.42"),
+		Address:    &Address{Address1: "100 State St", Address2: "Suite 200", City: "Pawnee", State: "IN", Zip: "47998-0100"},
+		Individual: &IndividualIdentity{SSN: NewSSN("123-45-6789"), DOB: NewDOB("1975-01-18")},
+		ExternalID: "cust_00042",
+		Metadata:   map[string]string{"crm_segment": "civic", "signup_channel": "web"},
+		Config:     &Config{SandboxOutcome: SandboxOutcomeStandard},
 	}
 }
 
@@ -106,10 +106,9 @@ func businessCreateParams() *CreateCustomerParams {
 				{Name: "Road Runner"},
 			},
 		},
-		ExternalID:       "biz_7781",
-		Metadata:         map[string]string{"industry": "hardware"},
-		SandboxOutcome:   SandboxOutcomeReview,
-		ProcessingMethod: ProcessingMethodInline,
+		ExternalID: "biz_7781",
+		Metadata:   map[string]string{"industry": "hardware"},
+		Config:     &Config{SandboxOutcome: SandboxOutcomeReview, ProcessingMethod: ProcessingMethodInline},
 	}
 }
 
@@ -151,10 +150,10 @@ func TestUpdateToBodyMatchesRequestFixture(t *testing.T) {
 }
 
 func TestDecisionBody(t *testing.T) {
-	body := decisionBody(ReviewDecisionVerified)
+	body := decisionBody(CustomerStatusVerified)
 	assert.JSONEq(t, requestFixture(t, "decideCustomerReview.verified.json"), marshalString(t, body))
 	requireSpecValid(t, http.MethodPatch, "/v1/customers/"+testCustomerID+"/review", body)
-	requireSpecValid(t, http.MethodPatch, "/v1/customers/"+testCustomerID+"/review", decisionBody(ReviewDecisionRejected))
+	requireSpecValid(t, http.MethodPatch, "/v1/customers/"+testCustomerID+"/review", decisionBody(CustomerStatusRejected))
 	require.Error(t, checkAgainstSpec(t, http.MethodPatch, "/v1/customers/"+testCustomerID+"/review", decisionBody("review")),
 		"the validator must refuse a decision the spec does not allow")
 }
@@ -173,7 +172,7 @@ func TestToBodyOmitsAbsentOptionals(t *testing.T) {
 	requireSpecValid(t, http.MethodPut, "/v1/customers/"+testCustomerID, body)
 
 	only := &CreateCustomerParams{Name: "A", Type: CustomerTypeIndividual, Email: "a@example.com",
-		Phone: "+15055550100", IPAddress: NewIPAddress("198.51.100.7"), ProcessingMethod: ProcessingMethodSkip}
+		Phone: "+15055550100", IPAddress: NewIPAddress("198.51.100.7"), Config: &Config{ProcessingMethod: ProcessingMethodSkip}}
 	assert.JSONEq(t, `{"processing_method":"skip"}`, marshalString(t, only.toBody().Config))
 }
 
@@ -219,7 +218,7 @@ func TestSpecRefusesWhatValidationRefuses(t *testing.T) {
 		"state":    func(p *CreateCustomerParams) { p.Address.State = "in" },
 		"zip":      func(p *CreateCustomerParams) { p.Address.Zip = "4799" },
 		"type":     func(p *CreateCustomerParams) { p.Type = "trust" },
-		"outcome":  func(p *CreateCustomerParams) { p.SandboxOutcome = "pending" },
+		"outcome":  func(p *CreateCustomerParams) { p.Config = &Config{SandboxOutcome: "pending"} },
 		"address1": func(p *CreateCustomerParams) { p.Address.Address1 = strings.Repeat("a", 101) },
 		"metadata": func(p *CreateCustomerParams) {
 			for i := range 21 {

@@ -80,17 +80,11 @@ func callFor[T any](ctx context.Context, c *Client, op operation, opts []Request
 // the idempotency key, send (with retries, in the doer), then decode the
 // envelope's data (and meta, when asked) or build the *Error.
 func (c *Client) call(ctx context.Context, op operation, opts []RequestOption, send sendFunc, data, meta any) error {
-	cfg, err := newCallConfig(opts)
+	cfg, err := newCallConfig(&c.defaults, opts)
 	if err != nil {
 		return err
 	}
-	st := &callState{op: op, maxRetries: c.maxRetries, timeout: c.timeout}
-	if cfg.retries != nil {
-		st.maxRetries = *cfg.retries
-	}
-	if cfg.attemptTimeout != nil {
-		st.timeout = *cfg.attemptTimeout
-	}
+	st := &callState{op: op, maxRetries: *cfg.retries, timeout: *cfg.attemptTimeout}
 	var key string
 	if op.write {
 		key = cfg.idempotencyKey

@@ -126,12 +126,12 @@ func TestIdempotencyKeyReusedAcrossRetries(t *testing.T) {
 			}},
 		{"decide", func(t *testing.T) http.HandlerFunc { return fail2(t, 200, "decideCustomerReview.200.verified.json") },
 			func(c *Client, opts ...RequestOption) error {
-				_, err := c.Review.Decide(ctx, knopeID, ReviewDecisionVerified, opts...)
+				_, err := c.Customers.Review.Decide(ctx, knopeID, CustomerStatusVerified, opts...)
 				return err
 			}},
 		{"refresh", func(t *testing.T) http.HandlerFunc { return fail2(t, 202, "refreshCustomerReview.202.pending.json") },
 			func(c *Client, opts ...RequestOption) error {
-				_, err := c.Review.Refresh(ctx, knopeID, opts...)
+				_, err := c.Customers.Review.Refresh(ctx, knopeID, opts...)
 				return err
 			}},
 	}
@@ -231,11 +231,11 @@ func TestNoRetries(t *testing.T) {
 	if n := len(h.reqs()); n != 1 {
 		t.Errorf("WithMaxRetries(0): %d requests", n)
 	}
-	if _, err := h.client.Customers.Get(context.Background(), knopeID, WithRetries(4)); err == nil {
+	if _, err := h.client.Customers.Get(context.Background(), knopeID, WithMaxRetries(4)); err == nil {
 		t.Fatal("no error")
 	}
 	if n := len(h.reqs()); n != 6 {
-		t.Errorf("WithRetries(4) over WithMaxRetries(0): %d requests in all, want 1+5", n)
+		t.Errorf("WithMaxRetries(4) over WithMaxRetries(0): %d requests in all, want 1+5", n)
 	}
 }
 
@@ -378,7 +378,7 @@ func TestAttemptTimeoutRetried(t *testing.T) {
 		case <-time.After(5 * time.Second):
 		}
 	}
-	for name, opt := range map[string]Option{"client timeout": WithTimeout(100 * time.Millisecond), "call timeout": nil} {
+	for name, opt := range map[string]Option{"client timeout": WithAttemptTimeout(100 * time.Millisecond), "call timeout": nil} {
 		t.Run(name, func(t *testing.T) {
 			h := newHarness(t, sequence(slow, serve(t, 200, "getCustomer.200.individual.json")), opt)
 			var opts []RequestOption
@@ -410,7 +410,7 @@ func TestAttemptTimeoutWhileReadingBody(t *testing.T) {
 		case <-time.After(5 * time.Second):
 		}
 	}
-	h := newHarness(t, sequence(slowBody, serve(t, 200, "getCustomer.200.individual.json")), WithTimeout(100*time.Millisecond))
+	h := newHarness(t, sequence(slowBody, serve(t, 200, "getCustomer.200.individual.json")), WithAttemptTimeout(100*time.Millisecond))
 	h.skip = func(*http.Response) bool { return true }
 	var resp Response
 	if _, err := h.client.Customers.Get(context.Background(), knopeID, WithResponseInto(&resp)); err != nil {

@@ -8,7 +8,7 @@ import (
 )
 
 // ReviewService reads customers' identity reviews and settles manual ones.
-// Reach it as Client.Review.
+// Reach it as Client.Customers.Review; every method takes the customer's id.
 type ReviewService struct {
 	client *Client
 }
@@ -16,8 +16,8 @@ type ReviewService struct {
 // Get returns the masked customer with the results of its identity
 // screening (nil Identity while none has run). The customer's Status is the
 // authoritative outcome.
-func (s *ReviewService) Get(ctx context.Context, id string, opts ...RequestOption) (*CustomerReview, error) {
-	uid, err := parseID(id)
+func (s *ReviewService) Get(ctx context.Context, customerID string, opts ...RequestOption) (*CustomerReview, error) {
+	uid, err := parseID(customerID)
 	if err != nil {
 		return nil, err
 	}
@@ -26,28 +26,29 @@ func (s *ReviewService) Get(ctx context.Context, id string, opts ...RequestOptio
 	})
 }
 
-// Decide settles a manual review: the customer becomes verified or rejected.
-// Only a customer whose status is review can be decided; the service refuses
-// any other with a 422 *Error.
-func (s *ReviewService) Decide(ctx context.Context, id string, d ReviewDecision, opts ...RequestOption) (*Customer, error) {
-	uid, err := parseID(id)
+// Decide settles a manual review: status is the customer's new status,
+// CustomerStatusVerified or CustomerStatusRejected. Only a customer whose
+// status is review can be decided; the service refuses any other with a 422
+// *Error.
+func (s *ReviewService) Decide(ctx context.Context, customerID string, status CustomerStatus, opts ...RequestOption) (*Customer, error) {
+	uid, err := parseID(customerID)
 	if err != nil {
 		return nil, err
 	}
-	if err := d.validate(); err != nil {
+	if err := checkDecision(status); err != nil {
 		return nil, err
 	}
-	body := decisionBody(d)
+	body := decisionBody(status)
 	return callFor[Customer](ctx, s.client, opDecideReview, opts, func(ctx context.Context, ed gen.RequestEditorFn) (*http.Response, error) {
 		return s.client.gen.DecideCustomerReview(ctx, uid, nil, body, ed)
 	})
 }
 
 // Refresh starts a new identity review and returns the customer as it is
-// now (usually pending). The review runs asynchronously: read it later with
-// Get.
-func (s *ReviewService) Refresh(ctx context.Context, id string, opts ...RequestOption) (*Customer, error) {
-	uid, err := parseID(id)
+// now (usually pending). The review runs asynchronously: its outcome comes as
+// a customer.event.v1 webhook, or read it later with Get.
+func (s *ReviewService) Refresh(ctx context.Context, customerID string, opts ...RequestOption) (*Customer, error) {
+	uid, err := parseID(customerID)
 	if err != nil {
 		return nil, err
 	}

@@ -11,7 +11,7 @@ const reviewCustomerID = "019f3ba0-8e45-7538-a52d-f37959c3a0bf"
 
 func TestReviewGet(t *testing.T) {
 	h := newHarness(t, serve(t, 200, "getCustomerReview.200.full.json"))
-	r, err := h.client.Review.Get(context.Background(), reviewCustomerID)
+	r, err := h.client.Customers.Review.Get(context.Background(), reviewCustomerID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -19,7 +19,7 @@ func TestReviewGet(t *testing.T) {
 	if r.Customer.ID != reviewCustomerID || r.Customer.Status != CustomerStatusReview {
 		t.Errorf("customer_details not decoded: %+v", r.Customer)
 	}
-	if r.Identity == nil || r.Identity.Decision != IdentityDecisionReview || r.Identity.Breakdown.Fraud == nil ||
+	if r.Identity == nil || r.Identity.Decision != RecommendationReview || r.Identity.Breakdown.Fraud == nil ||
 		r.Identity.Breakdown.Fraud.RiskScore == nil || *r.Identity.Breakdown.Fraud.RiskScore != 0.73 {
 		t.Errorf("identity_details not decoded: %+v", r.Identity)
 	}
@@ -27,7 +27,7 @@ func TestReviewGet(t *testing.T) {
 
 func TestReviewGetWithoutIdentityDetails(t *testing.T) {
 	h := newHarness(t, serve(t, 200, "getCustomerReview.200.no-identity-details.json"))
-	r, err := h.client.Review.Get(context.Background(), reviewCustomerID)
+	r, err := h.client.Customers.Review.Get(context.Background(), reviewCustomerID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,7 +38,7 @@ func TestReviewGetWithoutIdentityDetails(t *testing.T) {
 
 func TestReviewDecide(t *testing.T) {
 	h := newHarness(t, serve(t, 200, "decideCustomerReview.200.verified.json"))
-	c, err := h.client.Review.Decide(context.Background(), reviewCustomerID, ReviewDecisionVerified)
+	c, err := h.client.Customers.Review.Decide(context.Background(), reviewCustomerID, CustomerStatusVerified)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +54,7 @@ func TestReviewDecide(t *testing.T) {
 
 func TestReviewDecideNotInReview(t *testing.T) {
 	h := newHarness(t, serve(t, 422, "decideCustomerReview.422.not-in-review.json"))
-	_, err := h.client.Review.Decide(context.Background(), reviewCustomerID, ReviewDecisionRejected)
+	_, err := h.client.Customers.Review.Decide(context.Background(), reviewCustomerID, CustomerStatusRejected)
 	if !IsValidation(err) {
 		t.Fatalf("err = %v, want a 422 *Error", err)
 	}
@@ -65,7 +65,7 @@ func TestReviewDecideNotInReview(t *testing.T) {
 
 func TestReviewRefresh(t *testing.T) {
 	h := newHarness(t, serve(t, 202, "refreshCustomerReview.202.pending.json"))
-	c, err := h.client.Review.Refresh(context.Background(), reviewCustomerID)
+	c, err := h.client.Customers.Review.Refresh(context.Background(), reviewCustomerID)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -292,7 +292,7 @@ func TestResponseBodiesAreAlwaysClosed(t *testing.T) {
 	}{
 		{"get", nil, func() error { _, err := client.Customers.Get(ctx, id); return err }},
 		{"unmasked", nil, func() error { _, err := client.Customers.Unmasked(ctx, id); return err }},
-		{"review", nil, func() error { _, err := client.Review.Get(ctx, id); return err }},
+		{"review", nil, func() error { _, err := client.Customers.Review.Get(ctx, id); return err }},
 		{"404", nil, func() error { _, err := client.Customers.Get(ctx, movedID); return err }},
 		{"422 duplicate email", nil, func() error {
 			_, err := client.Customers.Create(ctx, person("Again", "leslie@example.com"))

@@ -81,11 +81,13 @@ func (p *CreateCustomerParams) validate() error {
 	checkAddress(&ps, p.Address)
 	checkIdentity(&ps, p.Type, p.Individual, p.Business)
 	checkMetadata(&ps, p.Metadata)
-	if p.SandboxOutcome != "" && !p.SandboxOutcome.Valid() {
-		ps.add("config.sandbox_outcome", "must be standard, verified, rejected or review")
-	}
-	if p.ProcessingMethod != "" && !p.ProcessingMethod.Valid() {
-		ps.add("config.processing_method", "must be inline, background or skip")
+	if cfg := p.Config; cfg != nil {
+		if cfg.SandboxOutcome != "" && !cfg.SandboxOutcome.Valid() {
+			ps.add("config.sandbox_outcome", "must be standard, verified, rejected or review")
+		}
+		if cfg.ProcessingMethod != "" && !cfg.ProcessingMethod.Valid() {
+			ps.add("config.processing_method", "must be inline, background or skip")
+		}
 	}
 	return ps.err()
 }
@@ -165,8 +167,9 @@ func validateID(id string) error {
 	return nil
 }
 
-func (d ReviewDecision) validate() error {
-	if !d.Valid() {
+// checkDecision accepts the two statuses a review can be settled with.
+func checkDecision(s CustomerStatus) error {
+	if s != CustomerStatusVerified && s != CustomerStatusRejected {
 		return &ValidationError{Field: "status", Rule: "must be verified or rejected"}
 	}
 	return nil

@@ -170,11 +170,11 @@ func TestCreateValidationRules(t *testing.T) {
 		{"metadata empty key", func(p *CreateCustomerParams) { p.Metadata = map[string]string{"": "v"} }, "metadata", ""},
 		{"metadata empty value", func(p *CreateCustomerParams) { p.Metadata = map[string]string{"k": ""} }, "", ""},
 
-		{"sandbox outcome unknown", func(p *CreateCustomerParams) { p.SandboxOutcome = "pending" }, "config.sandbox_outcome", "pending"},
-		{"sandbox outcome case", func(p *CreateCustomerParams) { p.SandboxOutcome = "Verified" }, "config.sandbox_outcome", "Verified"},
-		{"sandbox outcome empty", func(p *CreateCustomerParams) { p.SandboxOutcome = "" }, "", ""},
-		{"processing method unknown", func(p *CreateCustomerParams) { p.ProcessingMethod = "later" }, "config.processing_method", "later"},
-		{"processing method skip", func(p *CreateCustomerParams) { p.ProcessingMethod = ProcessingMethodSkip }, "", ""},
+		{"sandbox outcome unknown", func(p *CreateCustomerParams) { p.Config = &Config{SandboxOutcome: "pending"} }, "config.sandbox_outcome", "pending"},
+		{"sandbox outcome case", func(p *CreateCustomerParams) { p.Config = &Config{SandboxOutcome: "Verified"} }, "config.sandbox_outcome", "Verified"},
+		{"sandbox outcome empty", func(p *CreateCustomerParams) { p.Config = &Config{SandboxOutcome: ""} }, "", ""},
+		{"processing method unknown", func(p *CreateCustomerParams) { p.Config = &Config{ProcessingMethod: "later"} }, "config.processing_method", "later"},
+		{"processing method skip", func(p *CreateCustomerParams) { p.Config = &Config{ProcessingMethod: ProcessingMethodSkip} }, "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -407,11 +407,11 @@ func TestValidateID(t *testing.T) {
 	}
 }
 
-func TestReviewDecisionValidate(t *testing.T) {
-	require.NoError(t, ReviewDecisionVerified.validate())
-	require.NoError(t, ReviewDecisionRejected.validate())
-	for _, d := range []ReviewDecision{"", "review", "Verified", "accept"} {
-		assertRefused(t, d.validate(), "status", string(d))
+func TestDecisionValidate(t *testing.T) {
+	require.NoError(t, checkDecision(CustomerStatusVerified))
+	require.NoError(t, checkDecision(CustomerStatusRejected))
+	for _, d := range []CustomerStatus{"", "review", "pending", "Verified", "accept"} {
+		assertRefused(t, checkDecision(d), "status", string(d))
 	}
 }
 

@@ -92,15 +92,15 @@ func run(ctx context.Context, w io.Writer, client *straddle.Client) (err error) 
 	done := step("create an individual")
 	ssn, dob, ip := straddle.NewSSN("123-45-6789"), straddle.NewDOB("1969-04-20"), straddle.NewIPAddress("192.0.2.10")
 	ron, err := client.Customers.Create(ctx, &straddle.CreateCustomerParams{
-		Name:           "Ron Swanson " + tag,
-		Type:           straddle.CustomerTypeIndividual,
-		Email:          "ron." + tag + "@example.com",
-		Phone:          "+12128675309",
-		IPAddress:      ip,
-		Address:        &straddle.Address{Address1: "123 Main St", City: "Pawnee", State: "IN", Zip: "46001"},
-		Individual:     &straddle.IndividualIdentity{SSN: ssn, DOB: dob},
-		ExternalID:     "qs-ron-" + tag,
-		SandboxOutcome: straddle.SandboxOutcomeVerified,
+		Name:       "Ron Swanson " + tag,
+		Type:       straddle.CustomerTypeIndividual,
+		Email:      "ron." + tag + "@example.com",
+		Phone:      "+12128675309",
+		IPAddress:  ip,
+		Address:    &straddle.Address{Address1: "123 Main St", City: "Pawnee", State: "IN", Zip: "46001"},
+		Individual: &straddle.IndividualIdentity{SSN: ssn, DOB: dob},
+		ExternalID: "qs-ron-" + tag,
+		Config:     &straddle.Config{SandboxOutcome: straddle.SandboxOutcomeVerified},
 	})
 	if err != nil {
 		return done(err)
@@ -125,7 +125,7 @@ func run(ctx context.Context, w io.Writer, client *straddle.Client) (err error) 
 			Website:           "https://example.com",
 			Representatives:   []straddle.Representative{{Name: "Ron Swanson " + tag}},
 		},
-		SandboxOutcome: straddle.SandboxOutcomeVerified,
+		Config: &straddle.Config{SandboxOutcome: straddle.SandboxOutcomeVerified},
 	})
 	if err != nil {
 		return done(err)
@@ -178,12 +178,12 @@ func run(ctx context.Context, w io.Writer, client *straddle.Client) (err error) 
 	// 6. A customer the checks send to manual review.
 	done = step("create a customer in review")
 	april, err := client.Customers.Create(ctx, &straddle.CreateCustomerParams{
-		Name:           "April Ludgate " + tag,
-		Type:           straddle.CustomerTypeIndividual,
-		Email:          "april." + tag + "@example.com",
-		Phone:          "+12125550199",
-		IPAddress:      straddle.NewIPAddress("192.0.2.30"),
-		SandboxOutcome: straddle.SandboxOutcomeReview,
+		Name:      "April Ludgate " + tag,
+		Type:      straddle.CustomerTypeIndividual,
+		Email:     "april." + tag + "@example.com",
+		Phone:     "+12125550199",
+		IPAddress: straddle.NewIPAddress("192.0.2.30"),
+		Config:    &straddle.Config{SandboxOutcome: straddle.SandboxOutcomeReview},
 	})
 	if err != nil {
 		return done(err)
@@ -196,7 +196,7 @@ func run(ctx context.Context, w io.Writer, client *straddle.Client) (err error) 
 
 	// 7. What the identity checks found.
 	done = step("review details")
-	review, err := client.Review.Get(ctx, april.ID)
+	review, err := client.Customers.Review.Get(ctx, april.ID)
 	if err != nil {
 		return done(err)
 	}
@@ -208,7 +208,7 @@ func run(ctx context.Context, w io.Writer, client *straddle.Client) (err error) 
 
 	// 8. A person looked at it and approves.
 	done = step("decide the review")
-	decided, err := client.Review.Decide(ctx, april.ID, straddle.ReviewDecisionVerified)
+	decided, err := client.Customers.Review.Decide(ctx, april.ID, straddle.CustomerStatusVerified)
 	if err != nil {
 		return done(err)
 	}
@@ -219,7 +219,7 @@ func run(ctx context.Context, w io.Writer, client *straddle.Client) (err error) 
 
 	// 9. Run the identity checks again (asynchronous: 202).
 	done = step("refresh the review")
-	refreshed, err := client.Review.Refresh(ctx, april.ID)
+	refreshed, err := client.Customers.Review.Refresh(ctx, april.ID)
 	if err != nil {
 		return done(err)
 	}

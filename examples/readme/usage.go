@@ -30,7 +30,7 @@ func Usage(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if _, err := client.Review.Decide(ctx, s.ID, straddle.ReviewDecisionVerified); err != nil {
+		if _, err := client.Customers.Review.Decide(ctx, s.ID, straddle.CustomerStatusVerified); err != nil {
 			return err
 		}
 	}

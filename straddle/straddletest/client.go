@@ -6,7 +6,7 @@ import (
 
 // Client returns a straddle.Client for the started server: its URL, APIKey,
 // and an HTTP client whose connections close with the server. opts are applied
-// after those and may override them (WithMaxRetries, WithTimeout, another
+// after those and may override them (WithMaxRetries, WithAttemptTimeout, another
 // WithAPIKey...). A client that cannot be built fails the test of WithT, or
 // panics without one.
 func (s *Server) Client(opts ...straddle.Option) *straddle.Client {

@@ -108,7 +108,7 @@ func TestClientDoesNotRetryAKeyReused409(t *testing.T) {
 func TestClientAttemptTimeoutAgainstADelay(t *testing.T) {
 	srv := straddletest.NewServer(straddletest.WithT(t))
 	srv.Inject(straddletest.Fault{Kind: straddletest.FaultDelay, Delay: 300 * time.Millisecond, Match: "getCustomer"})
-	client := srv.Client(straddle.WithTimeout(50 * time.Millisecond))
+	client := srv.Client(straddle.WithAttemptTimeout(50 * time.Millisecond))
 	created, err := client.Customers.Create(context.Background(), newCustomer("d@example.com"))
 	if err != nil {
 		t.Fatal(err)
