@@ -139,7 +139,7 @@ func TestDeadlineShorterThanRetryAfterReturnsAtOnce(t *testing.T) {
 func TestDeadlineDuringAnAttempt(t *testing.T) {
 	leakcheck.Check(t)
 	srv, client, _, _ := contextEnv(t)
-	srv.Inject(straddletest.Fault{Kind: straddletest.FaultDelay, Delay: 400 * time.Millisecond, Match: "createCustomer"})
+	srv.Inject(straddletest.Fault{Kind: straddletest.FaultDelay, Delay: 400 * time.Millisecond, Match: straddletest.OpCreateCustomer})
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	const key = "signup-ben-wyatt-0001"
@@ -153,7 +153,7 @@ func TestDeadlineDuringAnAttempt(t *testing.T) {
 	if !errors.Is(err, context.DeadlineExceeded) || errors.As(err, &apiErr) {
 		t.Fatalf("err = %v, want context.DeadlineExceeded and no API error", err)
 	}
-	if n := srv.RequestCount("createCustomer"); n != 1 {
+	if n := srv.RequestCount(straddletest.OpCreateCustomer); n != 1 {
 		t.Errorf("%d attempts, want none after the deadline", n)
 	}
 	// The server finishes the work it was given; the caller repeats the call
@@ -214,7 +214,7 @@ func TestCancelStopsPaging(t *testing.T) {
 	if seen != 1 || !errors.Is(last, context.Canceled) {
 		t.Errorf("%d customers then %v; want 1, then context.Canceled", seen, last)
 	}
-	if n := srv.RequestCount("listCustomers"); n != 1 {
+	if n := srv.RequestCount(straddletest.OpListCustomers); n != 1 {
 		t.Errorf("%d page requests, want 1 (3 pages; cancelled after the first)", n)
 	}
 }

@@ -146,7 +146,7 @@ func (fx *fixture) stored(t *testing.T, ctx context.Context) *straddle.Customer 
 // matrixOp is a column of the matrix.
 type matrixOp struct {
 	name   string
-	opID   string // the emulator's operationId
+	opID   straddletest.Operation // the emulator's operationId
 	write  bool
 	status int // the success status
 	// call runs the operation on the fixture and checks a successful result.
@@ -188,7 +188,7 @@ func sameTime(t *testing.T, fx *fixture, stored *straddle.Customer, applied bool
 
 func matrixOps() []matrixOp {
 	return []matrixOp{
-		{name: "create", opID: "createCustomer", write: true, status: http.StatusCreated,
+		{name: "create", opID: straddletest.OpCreateCustomer, write: true, status: http.StatusCreated,
 			call: func(t *testing.T, ctx context.Context, fx *fixture, opts []straddle.RequestOption) error {
 				c, err := fx.client.Customers.Create(ctx, person("April Ludgate", newEmail), opts...)
 				if err == nil && (c.ID == "" || c.Email != newEmail) {
@@ -210,7 +210,7 @@ func matrixOps() []matrixOp {
 					}
 				}
 			}},
-		{name: "update", opID: "updateCustomer", write: true, status: http.StatusOK,
+		{name: "update", opID: straddletest.OpUpdateCustomer, write: true, status: http.StatusOK,
 			call: func(t *testing.T, ctx context.Context, fx *fixture, opts []straddle.RequestOption) error {
 				c, err := fx.client.Customers.Update(ctx, fx.before.ID, updateParams(fx.before), opts...)
 				if err == nil && c.Name != renamed {
@@ -225,7 +225,7 @@ func matrixOps() []matrixOp {
 				}
 				sameTime(t, fx, stored, applied)
 			}},
-		{name: "delete", opID: "deleteCustomer", write: true, status: http.StatusOK,
+		{name: "delete", opID: straddletest.OpDeleteCustomer, write: true, status: http.StatusOK,
 			call: func(t *testing.T, ctx context.Context, fx *fixture, opts []straddle.RequestOption) error {
 				c, err := fx.client.Customers.Delete(ctx, fx.before.ID, opts...)
 				if err == nil && c.ID != fx.before.ID {
@@ -241,7 +241,7 @@ func matrixOps() []matrixOp {
 					t.Errorf("after the call, get: %v (deleted: want %v)", err, applied)
 				}
 			}},
-		{name: "decide", opID: "decideCustomerReview", write: true, status: http.StatusOK,
+		{name: "decide", opID: straddletest.OpDecideCustomerReview, write: true, status: http.StatusOK,
 			call: func(t *testing.T, ctx context.Context, fx *fixture, opts []straddle.RequestOption) error {
 				c, err := fx.client.Customers.Review.Decide(ctx, fx.before.ID, straddle.CustomerStatusVerified, opts...)
 				if err == nil && c.Status != straddle.CustomerStatusVerified {
@@ -259,7 +259,7 @@ func matrixOps() []matrixOp {
 				}
 				sameTime(t, fx, stored, applied)
 			}},
-		{name: "refresh", opID: "refreshCustomerReview", write: true, status: http.StatusAccepted,
+		{name: "refresh", opID: straddletest.OpRefreshCustomerReview, write: true, status: http.StatusAccepted,
 			call: func(t *testing.T, ctx context.Context, fx *fixture, opts []straddle.RequestOption) error {
 				c, err := fx.client.Customers.Review.Refresh(ctx, fx.before.ID, opts...)
 				if err == nil && (c.ID != fx.before.ID || c.Status != straddle.CustomerStatusPending) {
@@ -270,7 +270,7 @@ func matrixOps() []matrixOp {
 			effect: func(t *testing.T, ctx context.Context, fx *fixture, applied bool) {
 				sameTime(t, fx, fx.stored(t, ctx), applied)
 			}},
-		{name: "get", opID: "getCustomer", status: http.StatusOK,
+		{name: "get", opID: straddletest.OpGetCustomer, status: http.StatusOK,
 			call: func(t *testing.T, ctx context.Context, fx *fixture, opts []straddle.RequestOption) error {
 				c, err := fx.client.Customers.Get(ctx, fx.before.ID, opts...)
 				if err == nil && (c.ID != fx.before.ID || c.Name != fixtureName) {
@@ -278,7 +278,7 @@ func matrixOps() []matrixOp {
 				}
 				return err
 			}},
-		{name: "list", opID: "listCustomers", status: http.StatusOK,
+		{name: "list", opID: straddletest.OpListCustomers, status: http.StatusOK,
 			call: func(t *testing.T, ctx context.Context, fx *fixture, opts []straddle.RequestOption) error {
 				page, err := fx.client.Customers.List(ctx, nil, opts...)
 				if err == nil && (len(page.Customers) != 1 || page.Customers[0].ID != fx.before.ID || page.Meta.TotalItems != 1) {

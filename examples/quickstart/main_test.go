@@ -40,7 +40,7 @@ func TestQuickstartWalksTheLifecycle(t *testing.T) {
 
 func TestQuickstartNamesTheFailingStepAndCleansUp(t *testing.T) {
 	srv := straddletest.NewServer(straddletest.WithT(t))
-	srv.Inject(straddletest.Fault{Kind: straddletest.FaultKeyReused, Match: "decideCustomerReview"})
+	srv.Inject(straddletest.Fault{Kind: straddletest.FaultKeyReused, Match: straddletest.OpDecideCustomerReview})
 	err := run(context.Background(), new(strings.Builder), srv.Client())
 	var se *stepError
 	if !errors.As(err, &se) || se.step != "decide the review" {

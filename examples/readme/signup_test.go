@@ -30,12 +30,12 @@ func TestSignUpSurvivesAnOutage(t *testing.T) {
 
 	// Straddle answers 503 twice, then recovers: the client retries with the
 	// same idempotency key, and exactly one customer is created.
-	srv.Inject(straddletest.Fault{Kind: straddletest.FaultStatus, Status: 503, Times: 2, Match: "createCustomer"})
+	srv.Inject(straddletest.Fault{Kind: straddletest.FaultStatus, Status: 503, Times: 2, Match: straddletest.OpCreateCustomer})
 	id, err := signUp(ctx, srv.Client(), "leslie@example.com")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := srv.RequestCount("createCustomer"); got != 3 {
+	if got := srv.RequestCount(straddletest.OpCreateCustomer); got != 3 {
 		t.Errorf("%d create attempts, want 3", got)
 	}
 	if n := srv.CustomerCount(""); n != 1 {

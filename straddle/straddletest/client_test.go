@@ -88,8 +88,8 @@ func TestClientRetriesFaultsWithExactlyOneEffect(t *testing.T) {
 			for _, r := range srv.Requests() {
 				keys[r.IdempotencyKey()] = true
 			}
-			if len(keys) != 1 || srv.RequestCount("createCustomer") < 2 {
-				t.Errorf("%d attempts with keys %v: want retries under one key", srv.RequestCount("createCustomer"), keys)
+			if len(keys) != 1 || srv.RequestCount(straddletest.OpCreateCustomer) < 2 {
+				t.Errorf("%d attempts with keys %v: want retries under one key", srv.RequestCount(straddletest.OpCreateCustomer), keys)
 			}
 		})
 	}
@@ -107,7 +107,7 @@ func TestClientDoesNotRetryAKeyReused409(t *testing.T) {
 
 func TestClientAttemptTimeoutAgainstADelay(t *testing.T) {
 	srv := straddletest.NewServer(straddletest.WithT(t))
-	srv.Inject(straddletest.Fault{Kind: straddletest.FaultDelay, Delay: 300 * time.Millisecond, Match: "getCustomer"})
+	srv.Inject(straddletest.Fault{Kind: straddletest.FaultDelay, Delay: 300 * time.Millisecond, Match: straddletest.OpGetCustomer})
 	client := srv.Client(straddle.WithAttemptTimeout(50 * time.Millisecond))
 	created, err := client.Customers.Create(context.Background(), newCustomer("d@example.com"))
 	if err != nil {
@@ -116,7 +116,7 @@ func TestClientAttemptTimeoutAgainstADelay(t *testing.T) {
 	if _, err := client.Customers.Get(context.Background(), created.ID); err != nil {
 		t.Errorf("get after a slow first attempt: %v", err)
 	}
-	if n := srv.RequestCount("getCustomer"); n != 2 {
+	if n := srv.RequestCount(straddletest.OpGetCustomer); n != 2 {
 		t.Errorf("%d get attempts, want 2", n)
 	}
 }

@@ -14,7 +14,7 @@
 //
 //		// The connection drops after the customer was created: the client
 //		// retries with the same idempotency key and gets the replayed 201.
-//		srv.Inject(straddletest.Fault{Kind: straddletest.FaultDropAfter, Match: "createCustomer"})
+//		srv.Inject(straddletest.Fault{Kind: straddletest.FaultDropAfter, Match: straddletest.OpCreateCustomer})
 //		c, err := client.Customers.Create(ctx, &straddle.CreateCustomerParams{
 //			Name: "Leslie Knope", Type: straddle.CustomerTypeIndividual,
 //			Email: "leslie@example.com", Phone: "+13175550142",
@@ -113,7 +113,11 @@
 // HTML body), a reset connection, a connection dropped after the work was
 // done, a delay, a truncated body, a 200 that is not JSON, either idempotency
 // 409, or a 401. Requests, RequestCount, CustomerCount and ConnectionCount
-// tell a test what reached the server and what it did. Recorded bodies hold
+// tell a test what reached the server and what it did. Operations are named
+// by the Operation constants (OpCreateCustomer and the eight others, the
+// spec's operationIds) or by method and path template ("POST /v1/customers");
+// Inject and RequestCount panic on any other name, so a typo fails the test
+// instead of matching nothing. Recorded bodies hold
 // the personal data the client sent: do not log them.
 //
 // # Validation

@@ -42,10 +42,10 @@ func Example() {
 
 	// The service fails once with a 503: the client retries under the same
 	// idempotency key, and exactly one customer is created.
-	srv.Inject(straddletest.Fault{Kind: straddletest.FaultStatus, Status: 503, RetryAfter: "0", Match: "createCustomer"})
-	before := srv.RequestCount("createCustomer")
+	srv.Inject(straddletest.Fault{Kind: straddletest.FaultStatus, Status: 503, RetryAfter: "0", Match: straddletest.OpCreateCustomer})
+	before := srv.RequestCount(straddletest.OpCreateCustomer)
 	fmt.Println(signUp(ctx, client, "Ben Wyatt", "ben@example.com", "123-45-6780"))
-	fmt.Println(srv.RequestCount("createCustomer")-before, "attempts,", srv.CustomerCount(""), "customers")
+	fmt.Println(srv.RequestCount(straddletest.OpCreateCustomer)-before, "attempts,", srv.CustomerCount(""), "customers")
 
 	// A duplicate email is refused as the service refuses it.
 	_, err := signUp(ctx, client, "Leslie Knope", "leslie@example.com", "123-45-6789")

@@ -75,10 +75,11 @@ func (k FaultKind) String() string {
 // carries it.
 type Fault struct {
 	Kind FaultKind
-	// Match selects the requests: an operationId ("createCustomer"), or a
-	// method and path template ("POST /v1/customers", "GET /v1/customers/{id}").
-	// Empty matches every request.
-	Match string
+	// Match selects the requests: an Operation (OpCreateCustomer), or a method
+	// and path template of the spec ("POST /v1/customers",
+	// "GET /v1/customers/{id}"). Empty matches every request; an unknown name
+	// makes Inject panic.
+	Match Operation
 	// Times is how many matching requests fail; 0 means 1.
 	Times int
 	// Status is the status of FaultStatus (required) and FaultInvalidJSON.
@@ -118,15 +119,11 @@ func (s *Server) checkFault(f *Fault) error {
 		return fmt.Errorf("unknown fault kind %d", int(f.Kind))
 	}
 	if f.Match != "" {
-		known := false
-		for op, route := range s.routes {
-			if f.Match == op || f.Match == route {
-				known = true
-			}
+		op, err := s.resolve(f.Match)
+		if err != nil {
+			return fmt.Errorf("Match: %w", err)
 		}
-		if !known {
-			return fmt.Errorf("match %q is neither an operationId nor a method and path template of the spec", f.Match)
-		}
+		f.Match = op
 	}
 	switch {
 	case f.Times < 0:
@@ -145,15 +142,15 @@ func (s *Server) checkFault(f *Fault) error {
 }
 
 // operationRoutes maps each operationId of the spec to "METHOD /template".
-func operationRoutes() (map[string]string, error) {
+func operationRoutes() (map[Operation]string, error) {
 	doc, err := contract.Load()
 	if err != nil {
 		return nil, err
 	}
-	routes := map[string]string{}
+	routes := map[Operation]string{}
 	for _, path := range doc.Paths.InMatchingOrder() {
 		for method, op := range doc.Paths.Value(path).Operations() {
-			routes[op.OperationID] = method + " " + path
+			routes[Operation(op.OperationID)] = method + " " + path
 		}
 	}
 	return routes, nil
@@ -187,13 +184,14 @@ func (q *faultQueue) pending() int {
 	return n
 }
 
-// take consumes one failure of the first fault matching the request, and
-// returns a copy of that fault, or nil.
-func (q *faultQueue) take(method, op, template string) *Fault {
+// take consumes one failure of the first fault matching a request routed to
+// op (Inject resolved each Match to an operationId), and returns a copy of
+// that fault, or nil.
+func (q *faultQueue) take(op Operation) *Fault {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	for i, f := range q.faults {
-		if f.Match != "" && f.Match != op && f.Match != method+" "+template {
+		if f.Match != "" && f.Match != op {
 			continue
 		}
 		taken := *f

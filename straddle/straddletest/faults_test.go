@@ -26,7 +26,7 @@ func faultEnv(t *testing.T, opts ...straddletest.Option) (*straddletest.Server, 
 
 func TestFaultStatus(t *testing.T) {
 	srv, c := faultEnv(t)
-	srv.Inject(straddletest.Fault{Kind: straddletest.FaultStatus, Status: 503, RetryAfter: "2", Match: "createCustomer"})
+	srv.Inject(straddletest.Fault{Kind: straddletest.FaultStatus, Status: 503, RetryAfter: "2", Match: straddletest.OpCreateCustomer})
 	res := c.do("POST", "/v1/customers", minimal(t, "f@example.com"), "Idempotency-Key", key).want(t, http.StatusServiceUnavailable)
 	if res.header.Get("Retry-After") != "2" || res.header.Get("Straddletest-Fault") != "status" {
 		t.Errorf("headers %v", res.header)
@@ -103,7 +103,7 @@ func TestFaultDelay(t *testing.T) {
 	waitFor(t, func() bool { return srv.CustomerCount("") == 1 })
 
 	c.hc.Timeout = 0
-	srv.Inject(straddletest.Fault{Kind: straddletest.FaultDelay, Delay: 20 * time.Millisecond, Match: "listCustomers"})
+	srv.Inject(straddletest.Fault{Kind: straddletest.FaultDelay, Delay: 20 * time.Millisecond, Match: straddletest.OpListCustomers})
 	start := time.Now()
 	c.do("GET", "/v1/customers", nil).want(t, http.StatusOK)
 	if time.Since(start) < 20*time.Millisecond {
@@ -129,7 +129,7 @@ func TestFaultDelayEndsWhenTheServerCloses(t *testing.T) {
 
 func TestFaultTruncate(t *testing.T) {
 	srv, c := faultEnv(t)
-	srv.Inject(straddletest.Fault{Kind: straddletest.FaultTruncate, Match: "createCustomer"})
+	srv.Inject(straddletest.Fault{Kind: straddletest.FaultTruncate, Match: straddletest.OpCreateCustomer})
 	res, err := c.send("POST", "/v1/customers", individual(t, "t@example.com"))
 	if !errors.Is(err, io.ErrUnexpectedEOF) {
 		t.Fatalf("error %v, want unexpected EOF", err)
@@ -152,7 +152,7 @@ func TestFaultTruncate(t *testing.T) {
 
 func TestFaultInvalidJSON(t *testing.T) {
 	srv, c := faultEnv(t)
-	srv.Inject(straddletest.Fault{Kind: straddletest.FaultInvalidJSON, Match: "getCustomer"})
+	srv.Inject(straddletest.Fault{Kind: straddletest.FaultInvalidJSON, Match: straddletest.OpGetCustomer})
 	srv.Inject(straddletest.Fault{Kind: straddletest.FaultInvalidJSON, Status: 201, Body: []byte("{]")})
 	res := c.do("GET", "/v1/customers/019f3b3d-5816-77fb-8a9c-ad05f1654b00", nil).want(t, http.StatusOK)
 	if json.Valid(res.body) || !strings.HasPrefix(res.header.Get("Content-Type"), "application/json") {
@@ -188,7 +188,7 @@ func TestFaultConflictsAndUnauthorized(t *testing.T) {
 func TestFaultMatchingAndCounting(t *testing.T) {
 	srv, c := faultEnv(t)
 	srv.Inject(straddletest.Fault{Kind: straddletest.FaultStatus, Status: 500, Match: "GET /v1/customers/{id}", Times: 2})
-	srv.Inject(straddletest.Fault{Kind: straddletest.FaultStatus, Status: 503, Match: "getCustomer"})
+	srv.Inject(straddletest.Fault{Kind: straddletest.FaultStatus, Status: 503, Match: straddletest.OpGetCustomer})
 	if n := srv.PendingFaults(); n != 3 {
 		t.Errorf("PendingFaults %d, want 3", n)
 	}

@@ -18,19 +18,6 @@ import (
 	"github.com/straddlekit/straddle-go/internal/contract"
 )
 
-// The nine operations, by operationId.
-const (
-	opCreate   = "createCustomer"
-	opList     = "listCustomers"
-	opGet      = "getCustomer"
-	opUpdate   = "updateCustomer"
-	opDelete   = "deleteCustomer"
-	opUnmasked = "getUnmaskedCustomer"
-	opReview   = "getCustomerReview"
-	opDecide   = "decideCustomerReview"
-	opRefresh  = "refreshCustomerReview"
-)
-
 // maxBody is the largest request body the emulator reads.
 const maxBody = 1 << 20
 
@@ -57,7 +44,7 @@ type call struct {
 	body     []byte
 	tooLarge bool
 	ex       *contract.Exchange
-	op       string
+	op       Operation
 	template string
 	id       string
 	apiKey   string
@@ -69,13 +56,13 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	started := time.Now()
 	c := &call{r: r, now: s.cfg.clock()}
 	if ex, err := s.validator.Route(r); err == nil {
-		c.ex, c.op, c.template = ex, ex.OperationID(), ex.PathTemplate()
+		c.ex, c.op, c.template = ex, Operation(ex.OperationID()), ex.PathTemplate()
 	}
-	if c.op == opList {
+	if c.op == OpListCustomers {
 		normalizeListQuery(r)
 	}
 	c.body, c.tooLarge = readBody(w, r)
-	f := s.faults.take(r.Method, c.op, c.template)
+	f := s.faults.take(c.op)
 	s.recorder.add(r, c, f)
 
 	status := 0

@@ -96,12 +96,12 @@ func TestIdempotencyKeyLength(t *testing.T) {
 
 func TestIdempotencyInProgress(t *testing.T) {
 	srv, c := newEnv(t)
-	srv.Inject(straddletest.Fault{Kind: straddletest.FaultDelay, Match: "createCustomer", Delay: 500 * time.Millisecond})
+	srv.Inject(straddletest.Fault{Kind: straddletest.FaultDelay, Match: straddletest.OpCreateCustomer, Delay: 500 * time.Millisecond})
 	body := individual(t, "slow@example.com")
 	var first *result
 	var wg sync.WaitGroup
 	wg.Go(func() { first = c.do("POST", "/v1/customers", body, "Idempotency-Key", key) })
-	waitFor(t, func() bool { return srv.RequestCount("createCustomer") == 1 })
+	waitFor(t, func() bool { return srv.RequestCount(straddletest.OpCreateCustomer) == 1 })
 	time.Sleep(50 * time.Millisecond)
 
 	e := c.do("POST", "/v1/customers", body, "Idempotency-Key", key).want(t, http.StatusConflict).apiError(t)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/straddlekit/straddle-go/straddle/straddletest"
@@ -22,7 +23,7 @@ func TestRequestsAreRecorded(t *testing.T) {
 		t.Fatalf("%d requests recorded, want 3", len(got))
 	}
 	first := got[0]
-	if first.Method != "POST" || first.Path != "/v1/customers" || first.OperationID != "createCustomer" ||
+	if first.Method != "POST" || first.Path != "/v1/customers" || first.OperationID != straddletest.OpCreateCustomer ||
 		first.IdempotencyKey() != key || first.Header.Get("Request-Id") != "req-1" || !bytes.Equal(first.Body, body) ||
 		!first.Time.Equal(clock.Now()) || first.Fault != 0 {
 		t.Errorf("first request %+v", first)
@@ -30,20 +31,23 @@ func TestRequestsAreRecorded(t *testing.T) {
 	if auth := first.Header.Get("Authorization"); auth != "Bearer [REDACTED]" {
 		t.Errorf("Authorization recorded as %q, want it redacted", auth)
 	}
-	if got[1].OperationID != "listCustomers" || got[1].RawQuery != "status=verified&name=Les" || got[2].OperationID != "getCustomer" {
+	if got[1].OperationID != straddletest.OpListCustomers || got[1].RawQuery != "status=verified&name=Les" || got[2].OperationID != straddletest.OpGetCustomer {
 		t.Errorf("later requests %+v %+v", got[1], got[2])
 	}
 	got[0].Method = "changed"
 	if srv.Requests()[0].Method != "POST" {
 		t.Error("Requests returned the server's own slice")
 	}
-	for op, want := range map[string]int{"createCustomer": 1, "listCustomers": 1, "getCustomer": 1, "deleteCustomer": 0, "": 3} {
+	for op, want := range map[straddletest.Operation]int{
+		straddletest.OpCreateCustomer: 1, straddletest.OpListCustomers: 1, straddletest.OpGetCustomer: 1,
+		straddletest.OpDeleteCustomer: 0, "": 3, "GET /v1/customers/{id}": 1, "DELETE /v1/customers/{id}": 0,
+	} {
 		if n := srv.RequestCount(op); n != want {
 			t.Errorf("RequestCount(%q) = %d, want %d", op, n, want)
 		}
 	}
 	srv.ClearRequests()
-	if len(srv.Requests()) != 0 || srv.RequestCount("") != 0 || srv.RequestCount("createCustomer") != 0 {
+	if len(srv.Requests()) != 0 || srv.RequestCount("") != 0 || srv.RequestCount(straddletest.OpCreateCustomer) != 0 {
 		t.Error("ClearRequests left requests")
 	}
 	c.do("GET", "/v1/customers", nil, "Authorization", "")
@@ -66,5 +70,34 @@ func TestConnectionCount(t *testing.T) {
 	}
 	if n := srv.ConnectionCount(); n != 4 {
 		t.Errorf("ConnectionCount %d after 3 more without keep-alive, want 4", n)
+	}
+}
+
+// TestUnknownOperationNamesPanic: a misspelt operation must fail the test
+// loudly, not count or match nothing.
+func TestUnknownOperationNamesPanic(t *testing.T) {
+	srv, _ := newEnv(t)
+	for _, tc := range []struct {
+		name string
+		call func()
+	}{
+		{"RequestCount typo", func() { srv.RequestCount("getCustomers") }},
+		{"RequestCount case", func() { srv.RequestCount("CreateCustomer") }},
+		{"RequestCount unknown template", func() { srv.RequestCount("GET /v1/customer/{id}") }},
+		{"Inject typo", func() { srv.Inject(straddletest.Fault{Kind: straddletest.FaultReset, Match: "getCustomers"}) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			defer func() {
+				msg, _ := recover().(string)
+				if !strings.HasPrefix(msg, "straddletest: ") || !strings.Contains(msg, "unknown operation") ||
+					!strings.Contains(msg, "getCustomer,") || !strings.Contains(msg, "POST /v1/customers") {
+					t.Errorf("panic %q, want one naming the mistake and what is accepted", msg)
+				}
+			}()
+			tc.call()
+		})
+	}
+	if srv.PendingFaults() != 0 {
+		t.Error("a fault with an unknown Match was queued")
 	}
 }

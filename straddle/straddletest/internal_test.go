@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -90,8 +91,8 @@ func TestPanicsAnswer500AndAreReported(t *testing.T) {
 	tb := &recordingTB{TB: t}
 	s := NewServer(WithT(tb))
 	defer s.Close()
-	create := s.ops[opCreate]
-	s.ops[opCreate] = func(*call) *response { panic("boom") }
+	create := s.ops[OpCreateCustomer]
+	s.ops[OpCreateCustomer] = func(*call) *response { panic("boom") }
 
 	status, _, body, violations := send(t, s, "POST", "/v1/customers", minimalBody, "Idempotency-Key", "panic-key-0001")
 	if len(violations) > 0 {
@@ -113,7 +114,7 @@ func TestPanicsAnswer500AndAreReported(t *testing.T) {
 		t.Errorf("reports %q", reports)
 	}
 	// The panic released the idempotency key: a retry runs.
-	s.ops[opCreate] = create
+	s.ops[OpCreateCustomer] = create
 	if status, _, body, violations := send(t, s, "POST", "/v1/customers", minimalBody, "Idempotency-Key", "panic-key-0001"); status != 201 || len(violations) > 0 {
 		t.Errorf("retry after the panic: %d %s %v", status, body, violations)
 	}
@@ -126,7 +127,7 @@ func TestResponsesThatBreakTheSpecAreReported(t *testing.T) {
 	tb := &recordingTB{TB: t}
 	s := NewServer(WithT(tb))
 	defer s.Close()
-	s.ops[opList] = broken
+	s.ops[OpListCustomers] = broken
 	status, _, _, violations := send(t, s, "GET", "/v1/customers", "")
 	if status != 200 {
 		t.Errorf("status %d: the broken response should still be sent", status)
@@ -141,7 +142,7 @@ func TestResponsesThatBreakTheSpecAreReported(t *testing.T) {
 	var logs bytes.Buffer
 	logged := NewServer(WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
 	defer logged.Close()
-	logged.ops[opList] = broken
+	logged.ops[OpListCustomers] = broken
 	send(t, logged, "GET", "/v1/customers", "")
 	if out := logs.String(); !strings.Contains(out, "level=ERROR") || !strings.Contains(out, "breaks the spec") {
 		t.Errorf("log %q", out)
@@ -149,7 +150,7 @@ func TestResponsesThatBreakTheSpecAreReported(t *testing.T) {
 
 	quiet := NewServer(WithT(tb), WithValidation(false))
 	defer quiet.Close()
-	quiet.ops[opList] = broken
+	quiet.ops[OpListCustomers] = broken
 	send(t, quiet, "GET", "/v1/customers", "")
 	if r := tb.reports(); len(r) != 1 {
 		t.Errorf("with validation off a response was still checked: %q", r)
@@ -160,7 +161,7 @@ func TestRequestsAreLoggedAtDebugWithoutBodies(t *testing.T) {
 	var logs bytes.Buffer
 	s := NewServer(WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
 	defer s.Close()
-	s.Inject(Fault{Kind: FaultStatus, Status: 503, Match: opList})
+	s.Inject(Fault{Kind: FaultStatus, Status: 503, Match: OpListCustomers})
 	send(t, s, "POST", "/v1/customers", minimalBody)
 	send(t, s, "GET", "/v1/customers?search_text=secret", "")
 	out := logs.String()
@@ -211,9 +212,9 @@ func TestRecorderKeepsTheLatestRequests(t *testing.T) {
 	var rc recorder
 	r := httptest.NewRequest("GET", "/v1/customers", nil)
 	for i := range maxRecorded + 10 {
-		rc.add(r, &call{op: opList, body: []byte(strconv.Itoa(i))}, nil)
+		rc.add(r, &call{op: OpListCustomers, body: []byte(strconv.Itoa(i))}, nil)
 	}
-	if len(rc.requests) > maxRecorded || rc.total != maxRecorded+10 || rc.counts[opList] != maxRecorded+10 {
+	if len(rc.requests) > maxRecorded || rc.total != maxRecorded+10 || rc.counts[OpListCustomers] != maxRecorded+10 {
 		t.Errorf("kept %d, total %d", len(rc.requests), rc.total)
 	}
 	if last := string(rc.requests[len(rc.requests)-1].Body); last != strconv.Itoa(maxRecorded+9) {
@@ -232,5 +233,27 @@ func TestIdempotencyPurgesExpiredKeys(t *testing.T) {
 	}
 	if _, ok := s.entries["old"]; ok {
 		t.Error("an expired key survived the sweep")
+	}
+}
+
+// TestOperationConstantsMatchTheSpec keeps the Op constants and the spec's
+// operationIds the same set, so that neither can drift from the other.
+func TestOperationConstantsMatchTheSpec(t *testing.T) {
+	routes, err := operationRoutes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, op := range operations {
+		if _, ok := routes[op]; !ok {
+			t.Errorf("constant %q is not an operationId of the spec", op)
+		}
+	}
+	for op := range routes {
+		if !slices.Contains(operations, op) {
+			t.Errorf("the spec's operationId %q has no Op constant", op)
+		}
+	}
+	if len(routes) != len(operations) {
+		t.Errorf("%d operations in the spec, %d constants", len(routes), len(operations))
 	}
 }

@@ -16,7 +16,7 @@ type RecordedRequest struct {
 	Path     string
 	RawQuery string
 	// OperationID is the operation the request was routed to, or "" if none.
-	OperationID string
+	OperationID Operation
 	Header      http.Header
 	Body        []byte
 	// Time is when it arrived, by the server's clock.
@@ -35,7 +35,7 @@ const maxRecorded = 10000
 type recorder struct {
 	mu       sync.Mutex
 	requests []RecordedRequest
-	counts   map[string]int
+	counts   map[Operation]int
 	total    int
 }
 
@@ -54,7 +54,7 @@ func (rc *recorder) add(r *http.Request, c *call, f *Fault) {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
 	if rc.counts == nil {
-		rc.counts = map[string]int{}
+		rc.counts = map[Operation]int{}
 	}
 	rc.counts[c.op]++
 	rc.total++
@@ -72,15 +72,20 @@ func (s *Server) Requests() []RecordedRequest {
 	return slices.Clone(s.recorder.requests)
 }
 
-// RequestCount returns how many requests were routed to the operation (by
-// operationId, such as "createCustomer"); "" counts every request.
-func (s *Server) RequestCount(operationID string) int {
+// RequestCount returns how many requests were routed to op (an Operation
+// constant such as OpCreateCustomer, or a method and path template such as
+// "POST /v1/customers"); "" counts every request. It panics on a name that
+// is neither, so that a typo cannot make a test check nothing.
+func (s *Server) RequestCount(op Operation) int {
+	if op != "" {
+		op = s.mustResolve("RequestCount", op)
+	}
 	s.recorder.mu.Lock()
 	defer s.recorder.mu.Unlock()
-	if operationID == "" {
+	if op == "" {
 		return s.recorder.total
 	}
-	return s.recorder.counts[operationID]
+	return s.recorder.counts[op]
 }
 
 // ClearRequests forgets the requests received so far and resets the counts.

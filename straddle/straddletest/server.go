@@ -20,9 +20,9 @@ type Server struct {
 
 	cfg        config
 	validator  *contract.Validator
-	routes     map[string]string // operationId -> "METHOD /path/template"
-	accounts   map[string]string // API key -> its default account
-	ops        map[string]func(*call) *response
+	routes     map[Operation]string // operationId -> "METHOD /path/template"
+	accounts   map[string]string    // API key -> its default account
+	ops        map[Operation]func(*call) *response
 	store      *store
 	idem       *idempotency
 	faults     faultQueue
@@ -65,16 +65,16 @@ func NewUnstartedServer(opts ...Option) *Server {
 		done:     make(chan struct{}),
 	}
 	s.handler = http.HandlerFunc(s.serveHTTP)
-	s.ops = map[string]func(*call) *response{
-		opCreate:   s.createCustomer,
-		opList:     s.listCustomers,
-		opGet:      s.getCustomer,
-		opUpdate:   s.updateCustomer,
-		opDelete:   s.deleteCustomer,
-		opUnmasked: s.getUnmaskedCustomer,
-		opReview:   s.getCustomerReview,
-		opDecide:   s.decideCustomerReview,
-		opRefresh:  s.refreshCustomerReview,
+	s.ops = map[Operation]func(*call) *response{
+		OpCreateCustomer:        s.createCustomer,
+		OpListCustomers:         s.listCustomers,
+		OpGetCustomer:           s.getCustomer,
+		OpUpdateCustomer:        s.updateCustomer,
+		OpDeleteCustomer:        s.deleteCustomer,
+		OpGetUnmaskedCustomer:   s.getUnmaskedCustomer,
+		OpGetCustomerReview:     s.getCustomerReview,
+		OpDecideCustomerReview:  s.decideCustomerReview,
+		OpRefreshCustomerReview: s.refreshCustomerReview,
 	}
 	if cfg.t != nil {
 		cfg.t.Helper()
