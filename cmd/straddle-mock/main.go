@@ -83,6 +83,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		straddletest.WithUnmasking(*unmasking),
 		straddletest.WithValidation(*validate),
 		straddletest.WithLogger(logger),
+		// Nothing can read recorded requests out of this process, so keep
+		// none: a shared sandbox must not hold its clients' bodies.
+		straddletest.WithRecording(false),
 	)
 	defer emulator.Close()
 	if *fixtures != "" {

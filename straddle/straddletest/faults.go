@@ -97,8 +97,9 @@ type Fault struct {
 	TruncateAt int
 }
 
-// Inject queues a fault. Faults apply in the order injected: each request
-// takes the first queued fault that matches it, before authentication. Inject
+// Inject queues a fault. Faults apply in the order injected: each
+// authenticated request takes the first queued fault that matches it (a
+// request refused for its API key takes none). Inject
 // panics on a fault that cannot apply (an unknown kind or operation, a
 // FaultStatus without a status, a FaultDelay without a delay).
 func (s *Server) Inject(f Fault) {

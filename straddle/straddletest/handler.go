@@ -55,16 +55,7 @@ type call struct {
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	started := time.Now()
 	c := &call{r: r, now: s.cfg.clock()}
-	if ex, err := s.validator.Route(r); err == nil {
-		c.ex, c.op, c.template = ex, Operation(ex.OperationID()), ex.PathTemplate()
-	}
-	if c.op == OpListCustomers {
-		normalizeListQuery(r)
-	}
-	c.body, c.tooLarge = readBody(w, r)
-	f := s.faults.take(c.op)
-	s.recorder.add(r, c, f)
-
+	var f *Fault
 	status := 0
 	hijacked := false
 	defer func() {
@@ -84,6 +75,25 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		s.cfg.logger.Debug("straddletest: request", attrs...)
 	}()
+
+	// Authentication comes first, from the headers alone: a request that may
+	// not act is answered without routing it, reading its body or recording
+	// more than a count.
+	if resp := s.authenticate(c); resp != nil {
+		s.recorder.count()
+		refuse(w, r, resp)
+		status = resp.status
+		return
+	}
+	if ex, err := s.validator.Route(r); err == nil {
+		c.ex, c.op, c.template = ex, Operation(ex.OperationID()), ex.PathTemplate()
+	}
+	if c.op == OpListCustomers {
+		normalizeListQuery(r)
+	}
+	c.body, c.tooLarge = readBody(w, r)
+	f = s.faults.take(c.op)
+	s.recorder.add(r, c, f)
 	if f != nil {
 		status, hijacked = s.serveFault(w, c, f)
 		return
@@ -92,6 +102,36 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	s.checkResponse(c, resp)
 	writeResponse(w, resp)
 	status = resp.status
+}
+
+// authenticate checks the request's API key. It returns the service's answer
+// to a request without one it accepts (401 with no body, or 400 for a key
+// sent twice), or nil.
+func (s *Server) authenticate(c *call) *response {
+	vals := c.r.Header.Values("Authorization")
+	if len(vals) > 1 {
+		return s.errorResponse(c, badRequest(item("Authorization", "must be sent once.")))
+	}
+	key, ok := "", false
+	if len(vals) == 1 {
+		key, ok = strings.CutPrefix(vals[0], "Bearer ")
+	}
+	account, known := s.accounts[key]
+	if !ok || !known {
+		return unauthorized()
+	}
+	c.apiKey, c.account = key, account
+	return nil
+}
+
+// refuse answers a request whose body the server will not read. Unless the
+// request has no body, it closes the connection after the answer instead of
+// reading the rest of the body to reuse it.
+func refuse(w http.ResponseWriter, r *http.Request, resp *response) {
+	if r.ContentLength != 0 {
+		w.Header().Set("Connection", "close")
+	}
+	writeResponse(w, resp)
 }
 
 // readBody reads the whole request body, up to maxBody.
@@ -104,24 +144,17 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 	return body, errors.As(err, &tooLarge)
 }
 
-// process does what the API does with a request: authenticate, scope to the
-// account, check idempotency and the spec, then run the operation. delay holds
-// the operation back (a FaultDelay) after its idempotency key is taken.
+// process does what the API does with an authenticated request: scope it to
+// the account, check idempotency and the spec, then run the operation. delay
+// holds the operation back (a FaultDelay) after its idempotency key is taken.
 func (s *Server) process(c *call, delay time.Duration) *response {
 	r := c.r
 	if c.ex == nil {
 		return s.errorResponse(c, newAPIError(http.StatusNotFound, "No operation matches the method and path."))
 	}
-	key, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	account, known := s.accounts[key]
-	if !ok || !known {
-		return unauthorized()
-	}
-	c.apiKey = key
 	if h := r.Header.Get("Straddle-Account-Id"); h != "" {
-		account = strings.ToLower(h)
+		c.account = strings.ToLower(h)
 	}
-	c.account = account
 	c.id = strings.ToLower(c.ex.PathParams()["id"])
 	if c.tooLarge {
 		return s.errorResponse(c, badRequest(item("body", "The request body is larger than 1 MiB.")))

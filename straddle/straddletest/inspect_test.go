@@ -50,9 +50,9 @@ func TestRequestsAreRecorded(t *testing.T) {
 	if len(srv.Requests()) != 0 || srv.RequestCount("") != 0 || srv.RequestCount(straddletest.OpCreateCustomer) != 0 {
 		t.Error("ClearRequests left requests")
 	}
-	c.do("GET", "/v1/customers", nil, "Authorization", "")
-	if r := srv.Requests(); len(r) != 1 || r[0].Header.Get("Authorization") != "" {
-		t.Errorf("request without a key recorded as %+v", r)
+	c.do("GET", "/v1/customers", nil, "Authorization", "").want(t, http.StatusUnauthorized)
+	if r := srv.Requests(); len(r) != 0 || srv.RequestCount("") != 1 || srv.RequestCount(straddletest.OpListCustomers) != 0 {
+		t.Errorf("request without a key: recorded as %+v, counted %d", r, srv.RequestCount(""))
 	}
 }
 

@@ -195,7 +195,9 @@ func TestHandlerServesWithoutAListener(t *testing.T) {
 			t.Errorf("recovered %v, want http.ErrAbortHandler", v)
 		}
 	}()
-	s.Handler().ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/v1/customers", nil))
+	req = httptest.NewRequest("GET", "/v1/customers", nil)
+	req.Header.Set("Authorization", "Bearer "+DefaultAPIKey)
+	s.Handler().ServeHTTP(httptest.NewRecorder(), req)
 }
 
 func TestTooLargeBody(t *testing.T) {
@@ -209,16 +211,46 @@ func TestTooLargeBody(t *testing.T) {
 }
 
 func TestRecorderKeepsTheLatestRequests(t *testing.T) {
-	var rc recorder
+	rc := newRecorder(true)
 	r := httptest.NewRequest("GET", "/v1/customers", nil)
 	for i := range maxRecorded + 10 {
 		rc.add(r, &call{op: OpListCustomers, body: []byte(strconv.Itoa(i))}, nil)
 	}
-	if len(rc.requests) > maxRecorded || rc.total != maxRecorded+10 || rc.counts[OpListCustomers] != maxRecorded+10 {
+	if len(rc.requests) != maxRecorded || rc.total != maxRecorded+10 || rc.counts[OpListCustomers] != maxRecorded+10 {
 		t.Errorf("kept %d, total %d", len(rc.requests), rc.total)
 	}
 	if last := string(rc.requests[len(rc.requests)-1].Body); last != strconv.Itoa(maxRecorded+9) {
 		t.Errorf("latest request body %s", last)
+	}
+}
+
+// TestRecorderCapsBytes: the recorder drops the oldest requests to stay under
+// its byte cap, keeps its size account exact, and always keeps the newest.
+func TestRecorderCapsBytes(t *testing.T) {
+	rc := newRecorder(true)
+	rc.maxBytes = 10_000
+	r := httptest.NewRequest("POST", "/v1/customers", nil)
+	r.Header.Set("Authorization", "Bearer "+DefaultAPIKey)
+	for i := range 100 {
+		rc.add(r, &call{op: OpCreateCustomer, body: bytes.Repeat([]byte{byte('a' + i%26)}, 1000)}, nil)
+		sum := 0
+		for i := range rc.requests {
+			sum += recordSize(&rc.requests[i])
+		}
+		if sum != rc.bytes || rc.bytes > rc.maxBytes {
+			t.Fatalf("after %d requests: %d bytes kept, accounted %d, cap %d", i+1, sum, rc.bytes, rc.maxBytes)
+		}
+	}
+	if n := len(rc.requests); n < 5 || n >= 10 || rc.requests[n-1].Body[0] != 'a'+99%26 {
+		t.Errorf("kept %d requests, want the latest few", n)
+	}
+	if rc.total != 100 {
+		t.Errorf("counted %d, want 100", rc.total)
+	}
+	// A request larger than the cap on its own is still kept, alone.
+	rc.add(r, &call{op: OpCreateCustomer, body: make([]byte, 20_000)}, nil)
+	if len(rc.requests) != 1 || len(rc.requests[0].Body) != 20_000 {
+		t.Errorf("kept %d requests after an oversized one", len(rc.requests))
 	}
 }
 

@@ -18,6 +18,7 @@ type config struct {
 	clock     func() time.Time
 	unmasking bool
 	validate  bool
+	record    bool
 	zoneless  bool
 	t         testing.TB
 	logger    *slog.Logger
@@ -30,7 +31,7 @@ type seedSource struct {
 }
 
 func defaultConfig() config {
-	return config{keys: []string{DefaultAPIKey}, clock: time.Now, unmasking: true, validate: true}
+	return config{keys: []string{DefaultAPIKey}, clock: time.Now, unmasking: true, validate: true, record: true}
 }
 
 // WithAPIKeys sets the API keys the server accepts (replacing DefaultAPIKey).
@@ -88,4 +89,11 @@ func WithFixtures(r io.Reader) Option {
 // WithFixtureFile seeds customers from the JSON file at path, as WithFixtures.
 func WithFixtureFile(path string) Option {
 	return func(c *config) { c.seeds = append(c.seeds, seedSource{path: path}) }
+}
+
+// WithRecording turns keeping requests for Requests on (the default) or off.
+// Off, RequestCount still counts every request, but no header or body is
+// kept: for a long-running server nobody inspects, such as straddle-mock.
+func WithRecording(enabled bool) Option {
+	return func(c *config) { c.record = enabled }
 }

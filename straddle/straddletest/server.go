@@ -26,7 +26,7 @@ type Server struct {
 	store      *store
 	idem       *idempotency
 	faults     faultQueue
-	recorder   recorder
+	recorder   *recorder
 	conns      atomic.Int64
 	ts         *httptest.Server
 	done       chan struct{}
@@ -62,6 +62,7 @@ func NewUnstartedServer(opts ...Option) *Server {
 		accounts: map[string]string{},
 		store:    newStore(),
 		idem:     newIdempotency(),
+		recorder: newRecorder(cfg.record),
 		done:     make(chan struct{}),
 	}
 	s.handler = http.HandlerFunc(s.serveHTTP)

@@ -1,0 +1,135 @@
+package straddletest_test
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/straddlekit/straddle-go/straddle/straddletest"
+)
+
+// The emulator under attack: requests a shared sandbox gets from clients that
+// are broken or hostile. RELIABILITY.md lists each with its promise.
+
+// countingBody is a request body that counts the bytes the server reads.
+type countingBody struct {
+	r    io.Reader
+	read atomic.Int64
+}
+
+func (b *countingBody) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	b.read.Add(int64(n))
+	return n, err
+}
+
+const mib = 1 << 20
+
+// TestUnauthenticatedRequestsAreNeitherReadNorRecorded: a request without a
+// key the server accepts is answered from its headers; its body is never
+// read, nothing but a count is kept, and the connection is closed rather
+// than drained.
+func TestUnauthenticatedRequestsAreNeitherReadNorRecorded(t *testing.T) {
+	srv := straddletest.NewUnstartedServer(straddletest.WithT(t))
+	defer srv.Close()
+	for _, tc := range []struct {
+		name   string
+		auth   []string
+		status int
+	}{
+		{"no key", nil, http.StatusUnauthorized},
+		{"unknown key", []string{"Bearer sk_test_nobody"}, http.StatusUnauthorized},
+		{"another scheme", []string{"Basic " + srv.APIKey()}, http.StatusUnauthorized},
+		{"empty bearer", []string{"Bearer "}, http.StatusUnauthorized},
+		{"key sent twice", []string{"Bearer " + srv.APIKey(), "Bearer " + srv.APIKey()}, http.StatusBadRequest},
+		{"good and bad key", []string{"Bearer " + srv.APIKey(), "Bearer sk_test_nobody"}, http.StatusBadRequest},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			body := &countingBody{r: bytes.NewReader(bytes.Repeat([]byte("x"), mib))}
+			req := httptest.NewRequest("POST", "/v1/customers", body)
+			req.ContentLength = mib
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Straddle-Account-Id", "not an account")
+			req.Header["Big"] = []string{strings.Repeat("h", 512<<10)}
+			req.Header["Authorization"] = tc.auth
+			rec := httptest.NewRecorder()
+			srv.Handler().ServeHTTP(rec, req)
+			if rec.Code != tc.status || body.read.Load() != 0 || rec.Header().Get("Connection") != "close" {
+				t.Errorf("status %d, %d body bytes read, Connection %q; want %d, none read, close",
+					rec.Code, body.read.Load(), rec.Header().Get("Connection"), tc.status)
+			}
+			if tc.status == http.StatusUnauthorized && (rec.Body.Len() != 0 || rec.Header().Get("Content-Type") != "") {
+				t.Errorf("401 with content type %q and body %q, want neither", rec.Header().Get("Content-Type"), rec.Body)
+			}
+			if tc.status == http.StatusBadRequest && !strings.Contains(rec.Body.String(), `"reference":"Authorization"`) {
+				t.Errorf("400 does not name Authorization: %s", rec.Body)
+			}
+		})
+	}
+	if r := srv.Requests(); len(r) != 0 {
+		t.Errorf("%d unauthenticated requests recorded", len(r))
+	}
+	if all, creates := srv.RequestCount(""), srv.RequestCount(straddletest.OpCreateCustomer); all != 6 || creates != 0 {
+		t.Errorf("counted %d in all and %d creates, want 6 and 0", all, creates)
+	}
+}
+
+// TestUnauthenticatedBigBodyOverTheWire: a client sending a 1 MiB body with a
+// bad key gets the 401, not a broken connection, and the server keeps serving.
+func TestUnauthenticatedBigBodyOverTheWire(t *testing.T) {
+	srv := straddletest.NewServer(straddletest.WithT(t))
+	c := newClient(t, srv, false)
+	big := `{"name":"` + strings.Repeat("x", mib-64) + `"}`
+	for range 3 {
+		c.do("POST", "/v1/customers", big, "Authorization", "Bearer sk_test_nobody").want(t, http.StatusUnauthorized)
+	}
+	c.create(minimal(t, "after@example.com"))
+	if n := len(srv.Requests()); n != 1 {
+		t.Errorf("%d requests recorded, want only the authenticated one", n)
+	}
+	c.takeViolations()
+}
+
+// TestRecordedBytesAreCapped: 70 authenticated requests of nearly 1 MiB each
+// leave at most 64 MiB recorded (the newest kept), and all 70 counted.
+func TestRecordedBytesAreCapped(t *testing.T) {
+	srv := straddletest.NewUnstartedServer(straddletest.WithT(t), straddletest.WithValidation(false))
+	defer srv.Close()
+	payload := bytes.Repeat([]byte("x"), mib-64)
+	const sent = 70
+	for i := range sent {
+		payload[0] = byte('a' + i%26)
+		req := httptest.NewRequest("POST", "/v1/customers", bytes.NewReader(payload))
+		req.Header.Set("Authorization", "Bearer "+srv.APIKey())
+		req.Header.Set("Content-Type", "application/json")
+		srv.Handler().ServeHTTP(httptest.NewRecorder(), req)
+	}
+	kept := srv.Requests()
+	total := 0
+	for _, r := range kept {
+		total += len(r.Body)
+	}
+	if total > 64*mib || len(kept) == 0 || kept[len(kept)-1].Body[0] != byte('a'+(sent-1)%26) {
+		t.Errorf("%d requests with %d body bytes kept; want at most 64 MiB, ending with the newest", len(kept), total)
+	}
+	if n := srv.RequestCount(straddletest.OpCreateCustomer); n != sent {
+		t.Errorf("counted %d, want %d", n, sent)
+	}
+}
+
+// TestRecordingOff keeps counts but no request.
+func TestRecordingOff(t *testing.T) {
+	srv, c := newEnv(t, straddletest.WithRecording(false))
+	c.create(minimal(t, "quiet@example.com"))
+	c.do("GET", "/v1/customers", nil).want(t, http.StatusOK)
+	if r := srv.Requests(); r != nil {
+		t.Errorf("recorded %d requests with recording off", len(r))
+	}
+	if srv.RequestCount(straddletest.OpCreateCustomer) != 1 || srv.RequestCount("") != 2 {
+		t.Errorf("counts %d and %d, want 1 and 2", srv.RequestCount(straddletest.OpCreateCustomer), srv.RequestCount(""))
+	}
+}
