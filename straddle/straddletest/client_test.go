@@ -74,7 +74,7 @@ func TestClientRetriesFaultsWithExactlyOneEffect(t *testing.T) {
 	} {
 		t.Run(f.Kind.String(), func(t *testing.T) {
 			srv := straddletest.NewServer(straddletest.WithT(t))
-			f.Match = "createCustomer"
+			f.Match = straddletest.OpCreateCustomer
 			srv.Inject(f)
 			var resp straddle.Response
 			_, err := srv.Client().Customers.Create(context.Background(), newCustomer("once@example.com"), straddle.WithResponseInto(&resp))
