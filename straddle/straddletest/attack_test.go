@@ -1,13 +1,19 @@
 package straddletest_test
 
 import (
+	"bufio"
 	"bytes"
+	"encoding/json"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/straddlekit/straddle-go/straddle/straddletest"
 )
@@ -131,5 +137,69 @@ func TestRecordingOff(t *testing.T) {
 	}
 	if srv.RequestCount(straddletest.OpCreateCustomer) != 1 || srv.RequestCount("") != 2 {
 		t.Errorf("counts %d and %d, want 1 and 2", srv.RequestCount(straddletest.OpCreateCustomer), srv.RequestCount(""))
+	}
+}
+
+// sendCutShort writes a create request over raw TCP with its full
+// Content-Length but only the first half of its body, then half-closes the
+// connection as a client dropped by the network would, and returns whatever
+// the server wrote back before closing its side.
+func sendCutShort(t *testing.T, srv *straddletest.Server, body []byte, idemKey string) []byte {
+	t.Helper()
+	u, err := url.Parse(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := net.Dial("tcp", u.Host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
+	w := bufio.NewWriter(conn)
+	fmt.Fprintf(w, "POST /v1/customers HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer %s\r\n", u.Host, srv.APIKey())
+	fmt.Fprintf(w, "Content-Type: application/json\r\nIdempotency-Key: %s\r\nContent-Length: %d\r\n\r\n", idemKey, len(body))
+	_, _ = w.Write(body[:len(body)/2])
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if err := conn.(*net.TCPConn).CloseWrite(); err != nil {
+		t.Fatal(err)
+	}
+	answer, _ := io.ReadAll(conn)
+	return answer
+}
+
+// TestCutShortBodyIsNeverActedOnOrStored: a create whose body the network cut
+// short gets no answer and leaves its idempotency key free, with validation
+// on or off, so the client's full retry creates the customer once.
+func TestCutShortBodyIsNeverActedOnOrStored(t *testing.T) {
+	for _, validate := range []bool{true, false} {
+		t.Run(fmt.Sprintf("validation=%v", validate), func(t *testing.T) {
+			srv, c := newEnv(t, straddletest.WithValidation(validate))
+			body, err := json.Marshal(individual(t, "cut@example.com"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			const idemKey = "cut-short-key-0001"
+			if answer := sendCutShort(t, srv, body, idemKey); len(answer) != 0 {
+				t.Errorf("the server answered a body it never got whole: %q", answer)
+			}
+			if n := srv.CustomerCount(""); n != 0 {
+				t.Fatalf("%d customers after a cut-short create", n)
+			}
+			first := c.do("POST", "/v1/customers", body, "Idempotency-Key", idemKey).want(t, http.StatusCreated)
+			again := c.do("POST", "/v1/customers", body, "Idempotency-Key", idemKey).want(t, http.StatusCreated)
+			if again.header.Get("Idempotent-Replayed") != "true" || !bytes.Equal(first.body, again.body) {
+				t.Errorf("the retry was not a replay of the first full request: %s", again.body)
+			}
+			if n := srv.CustomerCount(""); n != 1 {
+				t.Errorf("%d customers, want 1", n)
+			}
+			if recs := srv.Requests(); len(recs) != 2 || srv.RequestCount(straddletest.OpCreateCustomer) != 3 {
+				t.Errorf("%d requests recorded and %d counted, want the 2 whole ones recorded and all 3 counted",
+					len(recs), srv.RequestCount(straddletest.OpCreateCustomer))
+			}
+		})
 	}
 }

@@ -104,7 +104,10 @@
 // "Idempotency key already used for a different request."; the same key while
 // the first request runs gets 409 "Previous identical request currently in
 // progress.". Keys expire after 24 hours by the server's clock. A request the
-// spec refuses is not stored under its key.
+// spec refuses is not stored under its key. A request whose body ends before
+// its Content-Length (or last chunk) is never acted on or stored, whatever
+// the validation setting: the connection is closed without an answer, and a
+// retry of the whole request runs as the first.
 //
 // # Faults and inspection
 //

@@ -80,7 +80,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	// not act is answered without routing it, reading its body or recording
 	// more than a count.
 	if resp := s.authenticate(c); resp != nil {
-		s.recorder.count()
+		s.recorder.count("")
 		refuse(w, r, resp)
 		status = resp.status
 		return
@@ -91,7 +91,14 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if c.op == OpListCustomers {
 		normalizeListQuery(r)
 	}
-	c.body, c.tooLarge = readBody(w, r)
+	var err error
+	if c.body, c.tooLarge, err = readBody(w, r); err != nil {
+		// The body was cut short. Acting on part of it, or storing an answer
+		// to it under its idempotency key, would turn the client's retry of
+		// the whole request into a 409; nobody is left to answer.
+		s.recorder.count(c.op)
+		panic(http.ErrAbortHandler)
+	}
 	f = s.faults.take(c.op)
 	s.recorder.add(r, c, f)
 	if f != nil {
@@ -134,14 +141,23 @@ func refuse(w http.ResponseWriter, r *http.Request, resp *response) {
 	writeResponse(w, resp)
 }
 
-// readBody reads the whole request body, up to maxBody.
-func readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+// readBody reads the whole request body, up to maxBody: the body and false,
+// or the first maxBody bytes and true for a longer one (net/http then closes
+// the connection), or an error when the body ended before its
+// Content-Length or its last chunk (the client or the network broke off).
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool, error) {
 	if r.Body == nil {
-		return nil, false
+		return nil, false, nil
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 	var tooLarge *http.MaxBytesError
-	return body, errors.As(err, &tooLarge)
+	switch {
+	case errors.As(err, &tooLarge):
+		return body, true, nil
+	case err != nil:
+		return nil, false, err
+	}
+	return body, false, nil
 }
 
 // process does what the API does with an authenticated request: scope it to

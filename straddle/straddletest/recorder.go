@@ -52,10 +52,16 @@ func newRecorder(enabled bool) *recorder {
 }
 
 // count counts a request that is not recorded: one refused before it was
-// routed, or cut short.
-func (rc *recorder) count() {
+// routed (op ""), or one whose body was cut short.
+func (rc *recorder) count(op Operation) {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
+	if op != "" {
+		if rc.counts == nil {
+			rc.counts = map[Operation]int{}
+		}
+		rc.counts[op]++
+	}
 	rc.total++
 }
 
