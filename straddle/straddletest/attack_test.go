@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -199,6 +201,99 @@ func TestCutShortBodyIsNeverActedOnOrStored(t *testing.T) {
 			if recs := srv.Requests(); len(recs) != 2 || srv.RequestCount(straddletest.OpCreateCustomer) != 3 {
 				t.Errorf("%d requests recorded and %d counted, want the 2 whole ones recorded and all 3 counted",
 					len(recs), srv.RequestCount(straddletest.OpCreateCustomer))
+			}
+		})
+	}
+}
+
+// sendHeader sends body with exactly the given headers (a key's values all
+// sent), through the client's validating transport.
+func sendHeader(t *testing.T, c *client, method, path, body string, header http.Header) *result {
+	t.Helper()
+	req, err := http.NewRequest(method, c.srv.URL+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header = header
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &result{status: resp.StatusCode, header: resp.Header, body: raw}
+}
+
+// TestBadWireInputIsRefused: input the service's parser refuses gets its 400
+// naming the field, with validation on or off, and nothing is created.
+func TestBadWireInputIsRefused(t *testing.T) {
+	for _, validate := range []bool{true, false} {
+		t.Run(fmt.Sprintf("validation=%v", validate), func(t *testing.T) {
+			srv := straddletest.NewServer(straddletest.WithT(t), straddletest.WithValidation(validate))
+			c := newClient(t, srv, false)
+			createBody := func(name string) string {
+				return `{"name":"` + name + `","type":"individual","email":"w@example.com","phone":"+13175550177","device":{"ip_address":"0.0.0.0"}}`
+			}
+			auth := "Bearer " + srv.APIKey()
+			for _, tc := range []struct {
+				name   string
+				header http.Header
+				body   string
+				ref    string
+			}{
+				{"invalid UTF-8", http.Header{"Content-Type": {"application/json"}}, createBody("Ann \xff\xfe"), "body"},
+				{"overlong UTF-8", http.Header{"Content-Type": {"application/json"}}, createBody("Ann \xc0\xaf"), "body"},
+				{"lone high surrogate escape", http.Header{"Content-Type": {"application/json"}}, createBody(`Ann \ud800`), "body"},
+				{"lone low surrogate escape", http.Header{"Content-Type": {"application/json"}}, createBody(`Ann \udc00x`), "body"},
+				{"reversed surrogate pair", http.Header{"Content-Type": {"application/json"}}, createBody(`Ann \ude00\ud83d`), "body"},
+				{"empty parameters", http.Header{"Content-Type": {"application/json;;;"}}, createBody("Ann"), "Content-Type"},
+				{"latin1 charset", http.Header{"Content-Type": {"application/json; charset=latin1"}}, createBody("Ann"), "Content-Type"},
+				{"unknown parameter", http.Header{"Content-Type": {"application/json; profile=x"}}, createBody("Ann"), "Content-Type"},
+				{"two media types", http.Header{"Content-Type": {"application/json, text/plain"}}, createBody("Ann"), "Content-Type"},
+				{"two Content-Type headers", http.Header{"Content-Type": {"application/json", "application/json"}}, createBody("Ann"), "Content-Type"},
+				{"text/plain", http.Header{"Content-Type": {"text/plain"}}, createBody("Ann"), "Content-Type"},
+				{"no Content-Type", http.Header{}, createBody("Ann"), "Content-Type"},
+				{"idempotency key of 40 characters but 41 bytes", http.Header{"Content-Type": {"application/json"}, "Idempotency-Key": {"é" + strings.Repeat("k", 39)}}, createBody("Ann"), "Idempotency-Key"},
+				{"idempotency key of 20 characters but 60 bytes", http.Header{"Content-Type": {"application/json"}, "Idempotency-Key": {strings.Repeat("€", 20)}}, createBody("Ann"), "Idempotency-Key"},
+				{"two idempotency keys", http.Header{"Content-Type": {"application/json"}, "Idempotency-Key": {"key-number-0001", "key-number-0002"}}, createBody("Ann"), "Idempotency-Key"},
+				{"two Authorization headers", http.Header{"Content-Type": {"application/json"}, "Authorization": {auth, auth}}, createBody("Ann"), "Authorization"},
+			} {
+				// Each its own email, so that a body wrongly accepted
+				// cannot hide the next behind a duplicate-email 422.
+				tc.body = strings.Replace(tc.body, `"w@`, `"bad-`+strconv.Itoa(len(tc.name))+tc.ref+`@`, 1)
+				if tc.header.Get("Authorization") == "" {
+					tc.header.Set("Authorization", auth)
+				}
+				res := sendHeader(t, c, "POST", "/v1/customers", tc.body, tc.header)
+				if res.status != http.StatusBadRequest {
+					t.Errorf("%s: status %d, want 400", tc.name, res.status)
+					continue
+				}
+				if e := res.apiError(t); e.Type != "/bad_request" || !slices.Contains(e.references(), tc.ref) {
+					t.Errorf("%s: %s, want a 400 naming %s", tc.name, res.body, tc.ref)
+				}
+			}
+			if n := srv.CustomerCount(""); n != 0 {
+				t.Errorf("%d customers created from refused input", n)
+			}
+			// Just inside the rules: a valid surrogate pair, an escaped
+			// backslash before u, the charset in any case and quoted.
+			for i, ok := range []struct{ contentType, name string }{
+				{"application/json", `Ann \ud83d\ude00`},
+				{"application/json; charset=utf-8", `Ann \\ud800`},
+				{`Application/JSON; Charset="UTF-8"`, "Ann é"},
+			} {
+				body := strings.Replace(createBody(ok.name), "w@", fmt.Sprintf("w%d@", i), 1)
+				h := http.Header{"Content-Type": {ok.contentType}, "Authorization": {auth}, "Idempotency-Key": {fmt.Sprintf("ok-key-%d-%s", i, strings.Repeat("k", 31))}}
+				sendHeader(t, c, "POST", "/v1/customers", body, h).want(t, http.StatusCreated)
+			}
+			if validate {
+				if v := c.takeViolations(); len(v) == 0 {
+					t.Error("the client-side validator saw no bad request")
+				}
 			}
 		})
 	}

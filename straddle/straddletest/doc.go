@@ -43,8 +43,14 @@
 // type, title, detail, items}}): a request that breaks the spec gets 400
 // /bad_request with one item per offending field (reference = the field's
 // wire name, such as device.ip_address or page_size); a broken business rule
-// gets 422 /validation_error. A missing or unknown API key gets 401 with an
-// empty body and no content type. Straddle-Account-Id scopes every operation
+// gets 422 /validation_error. Whether or not validation is on, a request body
+// must be application/json (charset=utf-8 if a charset is given, in one
+// Content-Type header, as mime.ParseMediaType reads it) and valid UTF-8, JSON
+// escapes included (no lone surrogate such as \ud800), and an Idempotency-Key
+// must be 10 to 40 bytes, sent once; each gets the 400 naming Content-Type,
+// body or Idempotency-Key. A missing or unknown API key gets 401 with an
+// empty body and no content type, and two Authorization headers get a 400
+// naming Authorization; either way the body is not read. Straddle-Account-Id scopes every operation
 // to that account; without it a request acts for its key's default account
 // (Server.AccountID). Personal data is masked in every response but the
 // unmasked endpoint's (ssn ***-**-****, dob ****-**-**, ein **-*******,

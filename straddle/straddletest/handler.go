@@ -13,7 +13,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/straddlekit/straddle-go/internal/contract"
 )
@@ -175,13 +174,13 @@ func (s *Server) process(c *call, delay time.Duration) *response {
 	if c.tooLarge {
 		return s.errorResponse(c, badRequest(item("body", "The request body is larger than 1 MiB.")))
 	}
+	if e := s.checkWire(c); e != nil {
+		return s.errorResponse(c, e)
+	}
 	idemKey, hasKey := "", false
 	if isWrite(r.Method) {
 		if vals := r.Header.Values("Idempotency-Key"); len(vals) > 0 {
 			idemKey, hasKey = vals[0], true
-			if n := utf8.RuneCountInString(idemKey); n < 10 || n > 40 || len(vals) > 1 {
-				return s.errorResponse(c, invalidIdempotencyKey())
-			}
 		}
 	}
 	if e := s.checkRequest(c); e != nil {

@@ -21,6 +21,7 @@ type Server struct {
 	cfg        config
 	validator  *contract.Validator
 	routes     map[Operation]string // operationId -> "METHOD /path/template"
+	bodied     map[Operation]bool   // operations whose request has a body
 	accounts   map[string]string    // API key -> its default account
 	ops        map[Operation]func(*call) *response
 	store      *store
@@ -97,6 +98,9 @@ func NewUnstartedServer(opts ...Option) *Server {
 		s.fail(err)
 	}
 	s.routes = routes
+	if s.bodied, err = operationsWithBody(); err != nil {
+		s.fail(err)
+	}
 	for _, src := range cfg.seeds {
 		var err error
 		if src.r != nil {

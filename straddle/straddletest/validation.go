@@ -7,14 +7,18 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
+
+	"github.com/straddlekit/straddle-go/internal/contract"
 )
 
 // checkRequest holds the request to the spec (when validation is on) and
@@ -40,6 +44,110 @@ func (s *Server) checkRequest(c *call) *apiError {
 		return nil
 	}
 	return badRequest(requestErrorItems(err)...)
+}
+
+// checkWire holds a request's body and headers to what the service parses,
+// whatever the validation setting: a body, where the operation takes one, of
+// media type application/json (charset utf-8 if any, one Content-Type
+// header) in valid UTF-8, JSON escapes included; an Idempotency-Key of 10 to
+// 40 bytes, sent once.
+func (s *Server) checkWire(c *call) *apiError {
+	if isWrite(c.r.Method) {
+		if vals := c.r.Header.Values("Idempotency-Key"); len(vals) > 1 || len(vals) == 1 && (len(vals[0]) < 10 || len(vals[0]) > 40) {
+			return invalidIdempotencyKey()
+		}
+	}
+	if !s.bodied[c.op] || len(c.body) == 0 {
+		return nil
+	}
+	if !isJSONMediaType(c.r.Header.Values("Content-Type")) {
+		return badRequest(item("Content-Type", "The request body must be application/json, with charset=utf-8 if a charset is given."))
+	}
+	if !validUTF8JSON(c.body) {
+		return badRequest(item("body", "The request body must be valid UTF-8."))
+	}
+	return nil
+}
+
+// isJSONMediaType reports whether a request's Content-Type values are one
+// application/json media type with no parameter but charset=utf-8.
+func isJSONMediaType(vals []string) bool {
+	if len(vals) != 1 {
+		return false
+	}
+	mt, params, err := mime.ParseMediaType(vals[0])
+	if err != nil || mt != "application/json" {
+		return false
+	}
+	for k, v := range params {
+		if k != "charset" || !strings.EqualFold(v, "utf-8") {
+			return false
+		}
+	}
+	return true
+}
+
+// validUTF8JSON reports whether body is valid UTF-8 and its string escapes
+// name valid UTF-16: no lone surrogate (\ud800 alone), which a JSON decoder
+// would quietly turn into U+FFFD. It does not check that body is JSON.
+func validUTF8JSON(body []byte) bool {
+	if !utf8.Valid(body) {
+		return false
+	}
+	inString := false
+	for i := 0; i < len(body); i++ {
+		switch b := body[i]; {
+		case b == '"':
+			inString = !inString
+		case b == '\\' && inString:
+			if i+1 < len(body) && body[i+1] == 'u' {
+				r, ok := hex4(body, i+2)
+				switch {
+				case !ok:
+					return true // not JSON: the decoder says so
+				case utf16.IsSurrogate(r):
+					low, ok := rune(0), false
+					if r < 0xdc00 && i+7 < len(body) && body[i+6] == '\\' && body[i+7] == 'u' {
+						low, ok = hex4(body, i+8)
+					}
+					if !ok || low < 0xdc00 || low > 0xdfff {
+						return false
+					}
+					i += 6
+				}
+				i += 5
+			} else {
+				i++
+			}
+		}
+	}
+	return true
+}
+
+// hex4 reads the four hex digits at body[i:].
+func hex4(body []byte, i int) (rune, bool) {
+	if i+4 > len(body) {
+		return 0, false
+	}
+	v, err := strconv.ParseUint(string(body[i:i+4]), 16, 16)
+	return rune(v), err == nil
+}
+
+// operationsWithBody returns the operations whose request has a body in the spec.
+func operationsWithBody() (map[Operation]bool, error) {
+	doc, err := contract.Load()
+	if err != nil {
+		return nil, err
+	}
+	bodied := map[Operation]bool{}
+	for _, path := range doc.Paths.InMatchingOrder() {
+		for _, op := range doc.Paths.Value(path).Operations() {
+			if op.RequestBody != nil {
+				bodied[Operation(op.OperationID)] = true
+			}
+		}
+	}
+	return bodied, nil
 }
 
 // normalizeListQuery splits comma-joined status and types values into
