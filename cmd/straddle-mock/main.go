@@ -4,12 +4,18 @@
 //
 // Usage:
 //
-//	straddle-mock [-addr 127.0.0.1:4010] [-keys sk_test_straddletest] [-fixtures customers.json]
-//	              [-unmasking=true] [-validate=true] [-v]
+//	straddle-mock [-addr 127.0.0.1:4010] [-keys sk_test_straddletest] [-platform key=account,...]
+//	              [-fixtures customers.json] [-unmasking=true] [-validate=true] [-v]
 //
-// Requests authenticate with "Authorization: Bearer <key>" using one of -keys.
-// -fixtures seeds customers from a JSON array of unmasked customers (see
-// straddletest.Server.Seed). The server logs with slog to stderr, every request
+// Requests authenticate with "Authorization: Bearer <key>" using one of -keys
+// or of the -platform keys. Each key belongs to an account of its own (the
+// log names each key's account, numbering the keys, never printing them) and
+// acts for it alone: a Straddle-Account-Id naming any other account gets 403.
+// -platform key=account,... (repeatable) makes key a platform's key that may
+// also act for the connected accounts listed (UUIDs). -fixtures seeds
+// customers from a JSON array of unmasked customers (see
+// straddletest.Server.Seed), each into its account_id, which must be an
+// account some key may act for. The server logs with slog to stderr, every request
 // at debug level with -v, and shuts down gracefully on SIGINT or SIGTERM.
 package main
 
@@ -57,6 +63,24 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	unmasking := fs.Bool("unmasking", true, "serve the unmasked endpoint (false: it answers 403)")
 	validate := fs.Bool("validate", true, "check every request and response against the spec")
 	verbose := fs.Bool("v", false, "log every request")
+	var platforms []straddletest.Option
+	var platformKeys []string
+	fs.Func("platform", "a platform's `key=account,...`: the key is accepted and may also act for these connected accounts (UUIDs) through Straddle-Account-Id; repeatable", func(v string) error {
+		key, accounts, ok := cutLast(v, "=")
+		if !ok || strings.TrimSpace(key) == "" {
+			return errors.New("want key=account,... (the key, then its connected accounts)")
+		}
+		var ids []string
+		for a := range strings.SplitSeq(accounts, ",") {
+			if a = strings.TrimSpace(a); a != "" {
+				ids = append(ids, a)
+			}
+		}
+		key = strings.TrimSpace(key)
+		platforms = append(platforms, straddletest.WithPlatform(key, ids...))
+		platformKeys = append(platformKeys, key)
+		return nil
+	})
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -78,7 +102,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	}
 	logger := slog.New(slog.NewTextHandler(out, &slog.HandlerOptions{Level: level}))
 
-	emulator := straddletest.NewUnstartedServer(
+	emulator, err := newEmulator(append([]straddletest.Option{
 		straddletest.WithAPIKeys(keyList...),
 		straddletest.WithUnmasking(*unmasking),
 		straddletest.WithValidation(*validate),
@@ -86,7 +110,10 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		// Nothing can read recorded requests out of this process, so keep
 		// none: a shared sandbox must not hold its clients' bodies.
 		straddletest.WithRecording(false),
-	)
+	}, platforms...)...)
+	if err != nil {
+		return err
+	}
 	defer emulator.Close()
 	if *fixtures != "" {
 		if err := emulator.SeedFile(*fixtures); err != nil {
@@ -105,7 +132,16 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
 	logger.Info("straddle-mock listening", "url", "http://"+ln.Addr().String(),
-		"keys", len(keyList), "unmasking", *unmasking, "validate", *validate)
+		"keys", len(keyList), "platforms", len(platforms), "unmasking", *unmasking, "validate", *validate)
+	// Each key's own account, for fixtures' account_id; keys are numbered,
+	// never printed.
+	seen := map[string]bool{}
+	for _, k := range append(keyList, platformKeys...) {
+		if !seen[k] {
+			seen[k] = true
+			logger.Info("straddle-mock account", "key", len(seen), "account_id", emulator.AccountID(k))
+		}
+	}
 
 	select {
 	case err := <-served:
@@ -124,4 +160,27 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	}
 	logger.Info("straddle-mock stopped")
 	return nil
+}
+
+// newEmulator builds the emulator, turning the panic with which it refuses a
+// setup it cannot serve (there is no test to fail) into an error.
+func newEmulator(opts ...straddletest.Option) (s *straddletest.Server, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			e, ok := v.(error)
+			if !ok {
+				panic(v)
+			}
+			err = e
+		}
+	}()
+	return straddletest.NewUnstartedServer(opts...), nil
+}
+
+// cutLast slices s around the last instance of sep.
+func cutLast(s, sep string) (before, after string, found bool) {
+	if i := strings.LastIndex(s, sep); i >= 0 {
+		return s[:i], s[i+len(sep):], true
+	}
+	return s, "", false
 }

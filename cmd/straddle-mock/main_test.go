@@ -105,6 +105,24 @@ func (c *checkedClient) do(method, path, key, body string) (int, string) {
 	return resp.StatusCode, string(raw)
 }
 
+// doAs sends a GET as key for the account in Straddle-Account-Id.
+func (c *checkedClient) doAs(method, path, key, account string) (int, string) {
+	c.t.Helper()
+	req, err := http.NewRequest(method, c.url+path, nil)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+key)
+	req.Header.Set("Straddle-Account-Id", account)
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(raw)
+}
+
 const seeded = `[{"id":"019f3b3d-5816-77fb-8a9c-ad05f1654b00","name":"Leslie Knope","type":"individual",
  "email":"leslie@example.com","phone":"+13175550142","compliance_profile":{"ssn":"123-45-6789","dob":"1975-01-18"}}]`
 
@@ -162,6 +180,59 @@ func TestRunServesUntilCancelled(t *testing.T) {
 	}
 }
 
+// TestRunIsolatesTenants: with -keys A,B the key B cannot act for A's
+// account; a -platform key acts for its connected accounts, which fixtures
+// can fill.
+func TestRunIsolatesTenants(t *testing.T) {
+	const connected = "019f3b40-7e5a-7078-9536-b70e4ca90ac5"
+	fixtures := filepath.Join(t.TempDir(), "customers.json")
+	if err := os.WriteFile(fixtures, []byte(strings.Replace(seeded, `"id"`, `"account_id":"`+connected+`","id"`, 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var log logBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-keys", "sk_test_a,sk_test_b", "-platform", "sk_test_p=" + connected, "-fixtures", fixtures}, &log)
+	}()
+	c := newCheckedClient(t, waitURL(t, log.String))
+	create := `{"name":"Ann Perkins","type":"individual","email":"ann@example.com","phone":"+13175550177","device":{"ip_address":"0.0.0.0"}}`
+	status, body := c.do("POST", "/v1/customers", "sk_test_a", create)
+	if status != 201 {
+		t.Fatalf("create: %d %s", status, body)
+	}
+	accountA := regexp.MustCompile(`key=1 account_id=(\S+)`).FindStringSubmatch(log.String())
+	if accountA == nil {
+		t.Fatalf("the log names no account for key 1:\n%s", log.String())
+	}
+	id := regexp.MustCompile(`"id":"([^"]+)"`).FindStringSubmatch(body)[1]
+	for _, key := range []string{"sk_test_b", "sk_test_p"} {
+		for _, path := range []string{"/v1/customers/" + id + "/unmasked", "/v1/customers"} {
+			if status, body := c.doAs("GET", path, key, accountA[1]); status != 403 || !strings.Contains(body, `"type":"/forbidden"`) {
+				t.Errorf("%s %s for A's account: %d %s", key, path, status, body)
+			}
+		}
+	}
+	if status, body := c.doAs("GET", "/v1/customers/019f3b3d-5816-77fb-8a9c-ad05f1654b00", "sk_test_p", connected); status != 200 {
+		t.Errorf("the platform reading its connected account's seeded customer: %d %s", status, body)
+	}
+	if status, _ := c.doAs("GET", "/v1/customers/019f3b3d-5816-77fb-8a9c-ad05f1654b00", "sk_test_b", connected); status != 403 {
+		t.Errorf("key B reading the platform's connected account: %d", status)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"keys=2", "platforms=1", "key=3 account_id="} {
+		if !strings.Contains(log.String(), want) {
+			t.Errorf("log lacks %q", want)
+		}
+	}
+	if strings.Contains(log.String(), "sk_test_") {
+		t.Error("the log holds a key")
+	}
+}
+
 func TestRunWithoutValidation(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var log logBuffer
@@ -197,6 +268,9 @@ func TestRunRefusesBadSetups(t *testing.T) {
 		"missing fixtures": {[]string{"-fixtures", filepath.Join(t.TempDir(), "none.json")}, "fixtures"},
 		"bad fixtures":     {[]string{"-fixtures", bad}, "fixture 0"},
 		"address in use":   {[]string{"-addr", busy.Addr().String()}, "address already in use"},
+		"platform no key":  {[]string{"-platform", "019f3b40-7e5a-7078-9536-b70e4ca90ac5"}, "want key=account"},
+		"platform account": {[]string{"-platform", "sk_test_p=acct_1"}, "not a valid uuid"},
+		"platform twice":   {[]string{"-platform", "sk_test_p=019f3b40-7e5a-7078-9536-b70e4ca90ac5", "-platform", "sk_test_q=019f3b40-7e5a-7078-9536-b70e4ca90ac5"}, "already connected"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			err := run(context.Background(), tc.args, io.Discard)

@@ -298,3 +298,142 @@ func TestBadWireInputIsRefused(t *testing.T) {
 		})
 	}
 }
+
+// TestTenantIsolation: a key acts for its own account, and a platform's key
+// also for its connected accounts; every other account gets the service's
+// 403 on every operation, its body unread, and nothing changes there.
+func TestTenantIsolation(t *testing.T) {
+	const (
+		keyA, keyB       = "sk_test_a", "sk_test_b"
+		platform, rival  = "sk_test_platform", "sk_test_rival"
+		connected, other = "019f3b40-7e5a-7078-9536-b70e4ca90ac5", "019f3b40-7e5a-7078-9536-b70e4ca90ac6"
+	)
+	srv, c := newEnv(t, straddletest.WithAPIKeys(keyA, keyB),
+		straddletest.WithPlatform(platform, connected), straddletest.WithPlatform(rival, strings.ToUpper(other)))
+	accountA := srv.AccountID(keyA)
+	c.key = keyA
+	victim := c.create(individual(t, "victim@example.com"))
+	c.key = platform
+	embedded := c.create(individual(t, "embedded@example.com"), "Straddle-Account-Id", connected)
+
+	type attempt struct {
+		method, path string
+		body         any
+	}
+	attempts := func(id string) []attempt {
+		return []attempt{
+			{"GET", "/v1/customers/" + id, nil},
+			{"GET", "/v1/customers/" + id + "/unmasked", nil},
+			{"GET", "/v1/customers", nil},
+			{"DELETE", "/v1/customers/" + id, nil},
+			{"PUT", "/v1/customers/" + id, fixture(t, "updateCustomer.full.json")},
+			{"POST", "/v1/customers", individual(t, "intruder@example.com")},
+			{"GET", "/v1/customers/" + id + "/review", nil},
+			{"PATCH", "/v1/customers/" + id + "/review", map[string]any{"status": "verified"}},
+			{"PUT", "/v1/customers/" + id + "/refresh_review", nil},
+		}
+	}
+	for _, tc := range []struct {
+		name, key, account, id string
+	}{
+		{"another key's account", keyB, accountA, victim.ID},
+		{"a platform, another key's account", platform, accountA, victim.ID},
+		{"a key, a platform's connected account", keyB, connected, embedded.ID},
+		{"a rival platform, another's connected account", rival, connected, embedded.ID},
+		{"a platform, an account no key has", platform, "019f3b40-7e5a-7078-9536-b70e4ca90acf", victim.ID},
+	} {
+		c.key = tc.key
+		before := srv.RequestCount("")
+		for _, a := range attempts(tc.id) {
+			res := c.do(a.method, a.path, a.body, "Straddle-Account-Id", tc.account, "Idempotency-Key", "")
+			if res.status != http.StatusForbidden {
+				t.Errorf("%s: %s %s: status %d, want 403: %.200s", tc.name, a.method, a.path, res.status, res.body)
+				continue
+			}
+			e := res.apiError(t)
+			if e.Type != "/forbidden" || !slices.Contains(e.references(), "Straddle-Account-Id") || bytes.Contains(res.body, []byte(tc.account)) {
+				t.Errorf("%s: %s %s: %s", tc.name, a.method, a.path, res.body)
+			}
+		}
+		if n := srv.RequestCount("") - before; n != 9 {
+			t.Errorf("%s: %d requests counted, want 9", tc.name, n)
+		}
+	}
+	if len(srv.Requests()) != 2 {
+		t.Errorf("%d requests recorded, want only the 2 creates", len(srv.Requests()))
+	}
+	// The body of a refused request is not read.
+	body := &countingBody{r: bytes.NewReader(bytes.Repeat([]byte("x"), mib))}
+	req := httptest.NewRequest("POST", "/v1/customers", body)
+	req.Header.Set("Authorization", "Bearer "+keyB)
+	req.Header.Set("Straddle-Account-Id", accountA)
+	req.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	srv.Handler().ServeHTTP(rec, req)
+	if rec.Code != http.StatusForbidden || body.read.Load() != 0 || rec.Header().Get("Connection") != "close" {
+		t.Errorf("status %d, %d body bytes read, Connection %q", rec.Code, body.read.Load(), rec.Header().Get("Connection"))
+	}
+	// Nothing changed in the attacked accounts.
+	c.key = keyA
+	if got := c.do("GET", "/v1/customers/"+victim.ID, nil).want(t, http.StatusOK).customer(t); got.UpdatedAt != victim.UpdatedAt || got.Status != victim.Status {
+		t.Errorf("the victim changed: %+v", got)
+	}
+	if srv.CustomerCount(accountA) != 1 || srv.CustomerCount(connected) != 1 || srv.CustomerCount(srv.AccountID(keyB)) != 0 {
+		t.Errorf("counts %d, %d, %d", srv.CustomerCount(accountA), srv.CustomerCount(connected), srv.CustomerCount(srv.AccountID(keyB)))
+	}
+	// What each may do: its own account, by header too, and a platform its
+	// connected accounts, the id in any case.
+	c.do("GET", "/v1/customers/"+victim.ID, nil, "Straddle-Account-Id", strings.ToUpper(accountA)).want(t, http.StatusOK)
+	c.key = platform
+	c.do("GET", "/v1/customers/"+embedded.ID+"/unmasked", nil, "Straddle-Account-Id", strings.ToUpper(connected)).want(t, http.StatusOK)
+	c.do("GET", "/v1/customers", nil, "Straddle-Account-Id", srv.AccountID(platform)).want(t, http.StatusOK)
+	c.key = rival
+	c.create(individual(t, "rival@example.com"), "Straddle-Account-Id", other)
+}
+
+// TestAccountHeaderForm: a Straddle-Account-Id that is not one uuid gets the
+// 400 naming it, before any 403, validation on or off.
+func TestAccountHeaderForm(t *testing.T) {
+	for _, validate := range []bool{true, false} {
+		srv := straddletest.NewServer(straddletest.WithT(t), straddletest.WithValidation(validate))
+		c := newClient(t, srv, false)
+		for _, h := range [][]string{{"acct_1"}, {""}, {srv.AccountID(srv.APIKey()), srv.AccountID(srv.APIKey())}} {
+			res := sendHeader(t, c, "GET", "/v1/customers", "", http.Header{"Authorization": {"Bearer " + srv.APIKey()}, "Straddle-Account-Id": h})
+			if res.status != http.StatusBadRequest || !slices.Contains(res.apiError(t).references(), "Straddle-Account-Id") {
+				t.Errorf("validation %v, header %q: %d %s", validate, h, res.status, res.body)
+			}
+		}
+	}
+}
+
+// TestPlatformSetupErrors: a platform that cannot be set up stops the
+// server, with an error that does not quote a key.
+func TestPlatformSetupErrors(t *testing.T) {
+	const secret = "sk_test_secret_platform"
+	acct := "019f3b40-7e5a-7078-9536-b70e4ca90ac5"
+	for name, opts := range map[string][]straddletest.Option{
+		"not a uuid":          {straddletest.WithPlatform(secret, "acct_1")},
+		"empty key":           {straddletest.WithPlatform("", acct)},
+		"empty API key":       {straddletest.WithAPIKeys("")},
+		"two platforms":       {straddletest.WithPlatform(secret, acct), straddletest.WithPlatform(secret+"2", strings.ToUpper(acct))},
+		"no key at all":       {straddletest.WithAPIKeys()},
+		"fixture outside any": {straddletest.WithFixtures(strings.NewReader(`[{"name":"A","type":"individual","email":"a@example.com","phone":"+13175550177","account_id":"` + acct + `"}]`))},
+	} {
+		t.Run(name, func(t *testing.T) {
+			defer func() {
+				v := recover()
+				if v == nil || strings.Contains(fmt.Sprint(v), secret) {
+					t.Errorf("panic %v, want an error without the key", v)
+				}
+			}()
+			straddletest.NewUnstartedServer(opts...).Close()
+		})
+	}
+	// The same platform twice adds accounts; a platform's key alone is a key.
+	srv, c := newEnv(t, straddletest.WithAPIKeys(), straddletest.WithPlatform(secret, acct), straddletest.WithPlatform(secret, "019f3b40-7e5a-7078-9536-b70e4ca90ac6"))
+	if srv.APIKey() != secret {
+		t.Errorf("APIKey is not the platform's")
+	}
+	c.do("GET", "/v1/customers", nil, "Straddle-Account-Id", "019f3b40-7e5a-7078-9536-b70e4ca90ac6").want(t, http.StatusOK)
+	c.do("GET", "/v1/customers", nil, "Straddle-Account-Id", acct).want(t, http.StatusOK)
+}

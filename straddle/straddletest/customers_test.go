@@ -151,7 +151,8 @@ func TestCreateInBackgroundShowsPendingThenTheOutcome(t *testing.T) {
 }
 
 func TestDuplicateEmail(t *testing.T) {
-	srv, c := newEnv(t)
+	other := "0197e3c1-5a2b-7d4e-9f10-2a3b4c5d6e7f"
+	srv, c := newEnv(t, straddletest.WithPlatform(straddletest.DefaultAPIKey, other))
 	c.create(individual(t, "ron@example.com"))
 	res := c.do("POST", "/v1/customers", minimal(t, "RON@example.com")).want(t, http.StatusUnprocessableEntity)
 	e := res.apiError(t)
@@ -159,7 +160,6 @@ func TestDuplicateEmail(t *testing.T) {
 		*e.Detail != "Email 'RON@example.com' already exists and must be unique." {
 		t.Errorf("error %+v", e)
 	}
-	other := "0197e3c1-5a2b-7d4e-9f10-2a3b4c5d6e7f"
 	c.create(minimal(t, "ron@example.com"), "Straddle-Account-Id", other)
 	if srv.CustomerCount("") != 1 || srv.CustomerCount(other) != 1 {
 		t.Errorf("counts %d and %d, want 1 in each account", srv.CustomerCount(""), srv.CustomerCount(other))
@@ -376,7 +376,8 @@ func TestAuth(t *testing.T) {
 }
 
 func TestAccountScoping(t *testing.T) {
-	srv, c := newEnv(t, straddletest.WithAPIKeys("sk_test_one", "sk_test_two"))
+	embedded := "019f3b40-7e5a-7078-9536-b70e4ca90ac5"
+	srv, c := newEnv(t, straddletest.WithAPIKeys("sk_test_one", "sk_test_two"), straddletest.WithPlatform("sk_test_one", embedded))
 	one, two := srv.AccountID("sk_test_one"), srv.AccountID("sk_test_two")
 	if !anyUUID.MatchString(one) || !anyUUID.MatchString(two) || one == two {
 		t.Fatalf("default accounts %q and %q, want two distinct UUIDs", one, two)
@@ -384,7 +385,6 @@ func TestAccountScoping(t *testing.T) {
 	if srv.AccountID("sk_test_one") != one || srv.AccountID("nope") != "" {
 		t.Error("AccountID is not stable, or answers for an unknown key")
 	}
-	embedded := "019f3b40-7e5a-7078-9536-b70e4ca90ac5"
 	mine := c.create(individual(t, "mine@example.com"))
 	theirs := c.create(individual(t, "theirs@example.com"), "Straddle-Account-Id", embedded)
 
@@ -394,11 +394,16 @@ func TestAccountScoping(t *testing.T) {
 	c.do("GET", "/v1/customers/"+theirs.ID, nil, "Straddle-Account-Id", embedded).want(t, http.StatusOK)
 	c.do("GET", "/v1/customers/"+mine.ID, nil, "Straddle-Account-Id", one).want(t, http.StatusOK)
 
-	c.key = "sk_test_two"
-	c.do("GET", "/v1/customers/"+mine.ID, nil).want(t, http.StatusNotFound)
 	if n := listIDs(t, c, "", "Straddle-Account-Id", embedded); len(n) != 1 || n[0] != theirs.ID {
 		t.Errorf("embedded account lists %v, want only %s", n, theirs.ID)
 	}
+
+	// Key two is no platform: it acts for its own account only.
+	c.key = "sk_test_two"
+	c.do("GET", "/v1/customers/"+mine.ID, nil).want(t, http.StatusNotFound)
+	c.do("GET", "/v1/customers", nil, "Straddle-Account-Id", embedded).want(t, http.StatusForbidden)
+	c.do("GET", "/v1/customers", nil, "Straddle-Account-Id", one).want(t, http.StatusForbidden)
+	c.do("GET", "/v1/customers", nil, "Straddle-Account-Id", two).want(t, http.StatusOK)
 	if n := listIDs(t, c, ""); len(n) != 0 {
 		t.Errorf("key two's account lists %v, want nothing", n)
 	}

@@ -50,12 +50,25 @@
 // must be 10 to 40 bytes, sent once; each gets the 400 naming Content-Type,
 // body or Idempotency-Key. A missing or unknown API key gets 401 with an
 // empty body and no content type, and two Authorization headers get a 400
-// naming Authorization; either way the body is not read. Straddle-Account-Id scopes every operation
-// to that account; without it a request acts for its key's default account
-// (Server.AccountID). Personal data is masked in every response but the
-// unmasked endpoint's (ssn ***-**-****, dob ****-**-**, ein **-*******,
-// ip_address **.**.**.**); the unmasked endpoint answers 403 when
-// WithUnmasking(false) is set. Error details never quote request values, with
+// naming Authorization; either way the body is not read.
+//
+// # Accounts
+//
+// As on the service, every API key belongs to an account (Server.AccountID),
+// and a request acts for that account. A platform's key (WithPlatform) may
+// also act for the platform's connected accounts by naming one in
+// Straddle-Account-Id. Each account's customers, emails and idempotency keys
+// are its own. A Straddle-Account-Id naming any other account, another key's
+// or another platform's, gets the service's 403 /forbidden (naming the
+// header) on every operation, before the body is read; one that is not a
+// single uuid gets 400. Fixtures may seed customers into any account some key
+// may act for.
+//
+// # Privacy
+//
+// Personal data is masked in every response but the unmasked endpoint's (ssn
+// ***-**-****, dob ****-**-**, ein **-*******, ip_address **.**.**.**); the
+// unmasked endpoint answers 403 when WithUnmasking(false) is set. Error details never quote request values, with
 // one exception kept from the service: the duplicate email 422 ("Email '…'
 // already exists and must be unique.") names the email.
 //

@@ -18,7 +18,8 @@ import (
 
 // Seed adds customers from r: a JSON array of customers as the unmasked
 // endpoint returns them (real ssn, dob, ein and ip_address), each with an
-// optional "account_id" (default: the account of APIKey). Required: name,
+// optional "account_id": an account some key may act for, an API key's own
+// or a platform's connected account (default: the account of APIKey). Required: name,
 // type, email and phone. Left out, id is generated, created_at is now,
 // updated_at is created_at, status follows the rules in the package doc, and
 // config is standard and inline. Each customer must validate against the
@@ -90,6 +91,9 @@ func (s *Server) seedCustomer(raw json.RawMessage, schema *openapi3.Schema) (*cu
 			return nil, errors.New("account_id: must be a valid uuid")
 		}
 		c.account = strings.ToLower(in.AccountID)
+		if !s.accountExists(c.account) {
+			return nil, errors.New("account_id: is neither an API key's account nor a connected account of a platform (WithPlatform)")
+		}
 	}
 	if c.id == "" {
 		c.id = newID(now)

@@ -49,7 +49,7 @@ func TestSeedFixtures(t *testing.T) {
 	if err := os.WriteFile(file, []byte(seedJSON(t, bare)), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	srv, c := newEnv(t, straddletest.WithClock(clock.Now),
+	srv, c := newEnv(t, straddletest.WithClock(clock.Now), straddletest.WithPlatform(straddletest.DefaultAPIKey, embedded),
 		straddletest.WithFixtures(strings.NewReader(seedJSON(t, ind, biz))),
 		straddletest.WithFixtureFile(file))
 
@@ -98,6 +98,7 @@ func TestSeedErrors(t *testing.T) {
 		{"bad status", seedJSON(t, ind("status", "approved")), "status"},
 		{"bad id", seedJSON(t, ind("id", "cus_1")), "id"},
 		{"bad account", seedJSON(t, ind("account_id", "acct_1")), "account_id"},
+		{"account no key may act for", seedJSON(t, ind("account_id", "019f3b40-7e5a-7078-9536-b70e4ca90ac5")), "account_id: is neither"},
 		{"bad created_at", seedJSON(t, ind("created_at", "yesterday")), "created_at"},
 		{"bad updated_at", seedJSON(t, ind("updated_at", "07/07/2026")), "updated_at"},
 		{"profile of the other type", seedJSON(t, ind("compliance_profile", map[string]any{"ein": "12-3456789", "legal_business_name": "X"})), "compliance_profile"},

@@ -75,9 +75,10 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		s.cfg.logger.Debug("straddletest: request", attrs...)
 	}()
 
-	// Authentication comes first, from the headers alone: a request that may
-	// not act is answered without routing it, reading its body or recording
-	// more than a count.
+	// Authentication comes first, from the headers alone: a request without
+	// an accepted key is answered without routing it, reading its body or
+	// recording more than a count. So is one for an account its key may not
+	// act for, once routed (to count it by operation).
 	if resp := s.authenticate(c); resp != nil {
 		s.recorder.count("")
 		refuse(w, r, resp)
@@ -86,6 +87,13 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if ex, err := s.validator.Route(r); err == nil {
 		c.ex, c.op, c.template = ex, Operation(ex.OperationID()), ex.PathTemplate()
+	}
+	if resp := s.scope(c); resp != nil {
+		s.recorder.count(c.op)
+		s.checkResponse(c, resp)
+		refuse(w, r, resp)
+		status = resp.status
+		return
 	}
 	if c.op == OpListCustomers {
 		normalizeListQuery(r)
@@ -159,16 +167,13 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool, error) {
 	return body, false, nil
 }
 
-// process does what the API does with an authenticated request: scope it to
-// the account, check idempotency and the spec, then run the operation. delay
+// process does what the API does with a request authenticated and scoped to
+// its account: check idempotency and the spec, then run the operation. delay
 // holds the operation back (a FaultDelay) after its idempotency key is taken.
 func (s *Server) process(c *call, delay time.Duration) *response {
 	r := c.r
 	if c.ex == nil {
 		return s.errorResponse(c, newAPIError(http.StatusNotFound, "No operation matches the method and path."))
-	}
-	if h := r.Header.Get("Straddle-Account-Id"); h != "" {
-		c.account = strings.ToLower(h)
 	}
 	c.id = strings.ToLower(c.ex.PathParams()["id"])
 	if c.tooLarge {

@@ -146,9 +146,9 @@ func TestIdempotencyKeysExpireAfter24Hours(t *testing.T) {
 }
 
 func TestIdempotencyScopes(t *testing.T) {
-	srv, c := newEnv(t, straddletest.WithAPIKeys("sk_test_one", "sk_test_two"))
-	body := minimal(t, "scope@example.com")
 	embedded := "019f3b40-7e5a-7078-9536-b70e4ca90ac5"
+	srv, c := newEnv(t, straddletest.WithAPIKeys("sk_test_one", "sk_test_two"), straddletest.WithPlatform("sk_test_one", embedded))
+	body := minimal(t, "scope@example.com")
 	a := c.do("POST", "/v1/customers", body, "Idempotency-Key", key).want(t, http.StatusCreated)
 	b := c.do("POST", "/v1/customers", body, "Idempotency-Key", key, "Straddle-Account-Id", embedded).want(t, http.StatusCreated)
 	c.key = "sk_test_two"

@@ -23,6 +23,7 @@ type config struct {
 	t         testing.TB
 	logger    *slog.Logger
 	seeds     []seedSource
+	platforms []platform
 }
 
 type seedSource struct {
@@ -35,7 +36,9 @@ func defaultConfig() config {
 }
 
 // WithAPIKeys sets the API keys the server accepts (replacing DefaultAPIKey).
-// Each key has its own default account; see Server.AccountID.
+// Each key belongs to an account of its own (Server.AccountID) and acts for
+// that account only: a Straddle-Account-Id naming another account gets the
+// service's 403. See WithPlatform for keys that act for other accounts.
 func WithAPIKeys(keys ...string) Option {
 	return func(c *config) { c.keys = append([]string(nil), keys...) }
 }
@@ -96,4 +99,17 @@ func WithFixtureFile(path string) Option {
 // kept: for a long-running server nobody inspects, such as straddle-mock.
 func WithRecording(enabled bool) Option {
 	return func(c *config) { c.record = enabled }
+}
+
+// WithPlatform makes apiKey a platform's key: the server accepts it (besides
+// the keys of WithAPIKeys), and besides its own account it may act for the
+// platform's connected accounts, given as UUIDs, by naming one in
+// Straddle-Account-Id. As on the service, any other account gets 403, for a
+// platform's key as for any key. An account is connected to one platform
+// only; WithPlatform again with the same key adds accounts. Fixtures may seed
+// customers into any account some key may act for.
+func WithPlatform(apiKey string, connectedAccountIDs ...string) Option {
+	return func(c *config) {
+		c.platforms = append(c.platforms, platform{key: apiKey, accounts: append([]string(nil), connectedAccountIDs...)})
+	}
 }

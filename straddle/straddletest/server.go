@@ -1,7 +1,6 @@
 package straddletest
 
 import (
-	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -20,9 +19,11 @@ type Server struct {
 
 	cfg        config
 	validator  *contract.Validator
-	routes     map[Operation]string // operationId -> "METHOD /path/template"
-	bodied     map[Operation]bool   // operations whose request has a body
-	accounts   map[string]string    // API key -> its default account
+	routes     map[Operation]string       // operationId -> "METHOD /path/template"
+	bodied     map[Operation]bool         // operations whose request has a body
+	keys       []string                   // the keys accepted, APIKey first
+	accounts   map[string]string          // API key -> its own account
+	connected  map[string]map[string]bool // platform key -> its connected accounts
 	ops        map[Operation]func(*call) *response
 	store      *store
 	idem       *idempotency
@@ -59,12 +60,13 @@ func NewUnstartedServer(opts ...Option) *Server {
 		cfg.clock = defaultConfig().clock
 	}
 	s := &Server{
-		cfg:      cfg,
-		accounts: map[string]string{},
-		store:    newStore(),
-		idem:     newIdempotency(),
-		recorder: newRecorder(cfg.record),
-		done:     make(chan struct{}),
+		cfg:       cfg,
+		accounts:  map[string]string{},
+		connected: map[string]map[string]bool{},
+		store:     newStore(),
+		idem:      newIdempotency(),
+		recorder:  newRecorder(cfg.record),
+		done:      make(chan struct{}),
 	}
 	s.handler = http.HandlerFunc(s.serveHTTP)
 	s.ops = map[Operation]func(*call) *response{
@@ -82,11 +84,8 @@ func NewUnstartedServer(opts ...Option) *Server {
 		cfg.t.Helper()
 		cfg.t.Cleanup(s.Close)
 	}
-	if len(cfg.keys) == 0 {
-		s.fail(fmt.Errorf("straddletest: WithAPIKeys needs at least one key"))
-	}
-	for _, k := range cfg.keys {
-		s.accounts[k] = accountFor(k)
+	if err := s.setUpAccounts(); err != nil {
+		s.fail(err)
 	}
 	v, err := contract.NewValidator()
 	if err != nil {
@@ -158,12 +157,14 @@ func (s *Server) Close() {
 // serves that way are not counted by ConnectionCount.
 func (s *Server) Handler() http.Handler { return s.handler }
 
-// APIKey returns the first API key the server accepts.
-func (s *Server) APIKey() string { return s.cfg.keys[0] }
+// APIKey returns the first API key the server accepts: the first of
+// WithAPIKeys, or of WithPlatform's keys when WithAPIKeys names none.
+func (s *Server) APIKey() string { return s.keys[0] }
 
-// AccountID returns the default account of an accepted API key: the account a
-// request with that key acts for when it sends no Straddle-Account-Id. It
-// returns "" for a key the server does not accept.
+// AccountID returns the account an accepted API key belongs to: the account a
+// request with that key acts for when it sends no Straddle-Account-Id, and
+// the only one it may act for unless it is a platform's key (WithPlatform).
+// It returns "" for a key the server does not accept.
 func (s *Server) AccountID(apiKey string) string { return s.accounts[apiKey] }
 
 // CustomerCount returns how many customers the account holds; "" means the

@@ -23,18 +23,12 @@ import (
 
 // checkRequest holds the request to the spec (when validation is on) and
 // returns the API's 400 naming each offending field. Without validation only
-// the headers and path id are checked; the operations check what they use.
+// the path id is checked (the headers were, by scope and checkWire); the
+// operations check what they use.
 func (s *Server) checkRequest(c *call) *apiError {
 	if !s.cfg.validate {
-		var items []errorItem
-		if h := c.r.Header.Get("Straddle-Account-Id"); h != "" && !isUUID(h) {
-			items = append(items, item("Straddle-Account-Id", "must be a valid uuid."))
-		}
 		if _, ok := c.ex.PathParams()["id"]; ok && !isUUID(c.id) {
-			items = append(items, item("id", "must be a valid uuid."))
-		}
-		if len(items) > 0 {
-			return badRequest(items...)
+			return badRequest(item("id", "must be a valid uuid."))
 		}
 		return nil
 	}
