@@ -6,6 +6,8 @@
 //
 //	straddle-mock [-addr 127.0.0.1:4010] [-keys sk_test_straddletest] [-platform key=account,...]
 //	              [-fixtures customers.json] [-unmasking=true] [-validate=true] [-v]
+//	              [-read-header-timeout 5s] [-read-timeout 15s] [-write-timeout 15s]
+//	              [-idle-timeout 30s] [-max-conns 256] [-max-header-bytes 65536]
 //
 // Requests authenticate with "Authorization: Bearer <key>" using one of -keys
 // or of the -platform keys. Each key belongs to an account of its own (the
@@ -15,7 +17,22 @@
 // also act for the connected accounts listed (UUIDs). -fixtures seeds
 // customers from a JSON array of unmasked customers (see
 // straddletest.Server.Seed), each into its account_id, which must be an
-// account some key may act for. The server logs with slog to stderr, every request
+// account some key may act for.
+//
+// It is built to run beside other services as a shared sandbox. A request
+// without an accepted key gets 401 from its headers alone: its body is never
+// read, and the connection is closed after the answer. No request is
+// recorded (nothing could read them out of the process; -v logs each
+// request's method, operation, status and duration, never bodies or keys).
+// Bodies are read up to 1 MiB. The timeouts bound every way of holding a
+// connection without using it: -read-header-timeout the request line and
+// headers, -read-timeout the whole request with its body (a body cut short
+// is never acted on), -write-timeout the time from the end of the headers to
+// the end of the response (a client that does not read is cut off), and
+// -idle-timeout a kept-alive connection between requests. -max-conns bounds
+// the connections served at once (more wait in the listen backlog until one
+// closes), and -max-header-bytes the request line and headers (larger get
+// 431). Every duration and limit must be positive. The server logs with slog to stderr, every request
 // at debug level with -v, and shuts down gracefully on SIGINT or SIGTERM.
 package main
 
@@ -63,6 +80,12 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	unmasking := fs.Bool("unmasking", true, "serve the unmasked endpoint (false: it answers 403)")
 	validate := fs.Bool("validate", true, "check every request and response against the spec")
 	verbose := fs.Bool("v", false, "log every request")
+	readHeaderTimeout := fs.Duration("read-header-timeout", 5*time.Second, "time a client has to send a request's headers")
+	readTimeout := fs.Duration("read-timeout", 15*time.Second, "time a client has to send a whole request, body included")
+	writeTimeout := fs.Duration("write-timeout", 15*time.Second, "time from the end of a request's headers to the end of its response (a client that does not read is cut off)")
+	idleTimeout := fs.Duration("idle-timeout", 30*time.Second, "time a kept-alive connection may wait for its next request")
+	maxConns := fs.Int("max-conns", 256, "connections served at a time; more wait until one closes")
+	maxHeaderBytes := fs.Int("max-header-bytes", 64<<10, "largest request line and headers accepted (larger get 431)")
 	var platforms []straddletest.Option
 	var platformKeys []string
 	fs.Func("platform", "a platform's `key=account,...`: the key is accepted and may also act for these connected accounts (UUIDs) through Straddle-Account-Id; repeatable", func(v string) error {
@@ -86,6 +109,14 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	for name, d := range map[string]time.Duration{"-read-header-timeout": *readHeaderTimeout, "-read-timeout": *readTimeout, "-write-timeout": *writeTimeout, "-idle-timeout": *idleTimeout} {
+		if d <= 0 {
+			return fmt.Errorf("%s must be positive", name)
+		}
+	}
+	if *maxConns <= 0 || *maxHeaderBytes <= 0 {
+		return errors.New("-max-conns and -max-header-bytes must be positive")
 	}
 	var keyList []string
 	for k := range strings.SplitSeq(*keys, ",") {
@@ -120,19 +151,26 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 			return err
 		}
 	}
-	ln, err := net.Listen("tcp", *addr)
+	tcp, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}
+	ln := newLimitListener(tcp, *maxConns)
 	hs := &http.Server{
 		Handler:           emulator.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: *readHeaderTimeout,
+		ReadTimeout:       *readTimeout,
+		WriteTimeout:      *writeTimeout,
+		IdleTimeout:       *idleTimeout,
+		MaxHeaderBytes:    *maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelDebug),
 	}
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
 	logger.Info("straddle-mock listening", "url", "http://"+ln.Addr().String(),
-		"keys", len(keyList), "platforms", len(platforms), "unmasking", *unmasking, "validate", *validate)
+		"keys", len(keyList), "platforms", len(platforms), "unmasking", *unmasking, "validate", *validate,
+		"read_header_timeout", *readHeaderTimeout, "read_timeout", *readTimeout, "write_timeout", *writeTimeout,
+		"idle_timeout", *idleTimeout, "max_conns", *maxConns, "max_header_bytes", *maxHeaderBytes)
 	// Each key's own account, for fixtures' account_id; keys are numbered,
 	// never printed.
 	seen := map[string]bool{}
