@@ -99,6 +99,16 @@ func TestUnauthenticatedBigBodyOverTheWire(t *testing.T) {
 	if n := len(srv.Requests()); n != 1 {
 		t.Errorf("%d requests recorded, want only the authenticated one", n)
 	}
+	// A small body (a client with a wrong key, not an attack) is drained by
+	// net/http, so the connection is kept for the requests that follow.
+	before := srv.ConnectionCount()
+	for range 3 {
+		c.do("POST", "/v1/customers", minimal(t, "small@example.com"), "Authorization", "Bearer sk_test_nobody").want(t, http.StatusUnauthorized)
+	}
+	c.do("GET", "/v1/customers", nil).want(t, http.StatusOK)
+	if n := srv.ConnectionCount() - before; n != 0 {
+		t.Errorf("%d new connections for 4 requests after small refused bodies, want the open one reused", n)
+	}
 	c.takeViolations()
 }
 

@@ -138,11 +138,16 @@ func (s *Server) authenticate(c *call) *response {
 	return nil
 }
 
-// refuse answers a request whose body the server will not read. Unless the
-// request has no body, it closes the connection after the answer instead of
-// reading the rest of the body to reuse it.
+// drainLimit is the largest body of a refused request that net/http may read
+// and throw away to keep the connection open for the next request: a client
+// with a wrong key sends a few kilobytes.
+const drainLimit = 64 << 10
+
+// refuse answers a request whose body the handler does not read. A body
+// larger than drainLimit, or of unknown length, is left unread and the
+// connection closed after the answer.
 func refuse(w http.ResponseWriter, r *http.Request, resp *response) {
-	if r.ContentLength != 0 {
+	if r.ContentLength < 0 || r.ContentLength > drainLimit {
 		w.Header().Set("Connection", "close")
 	}
 	writeResponse(w, resp)
