@@ -117,12 +117,13 @@ func recordSize(rec *RecordedRequest) int {
 	return n
 }
 
-// Requests returns the authenticated requests received, oldest first: the
-// latest 10,000 at most, holding no more than 64 MiB of bodies, headers,
-// paths and queries together (older ones are dropped first). A request
-// refused for its API key (401, or 400 for two Authorization headers) is
-// not routed or read, and so not recorded; nor is one whose body was cut
-// short. RequestCount counts them all. With WithRecording(false) nothing is
+// Requests returns the requests received, oldest first: the latest 10,000 at
+// most, holding no more than 64 MiB of bodies, headers, paths and queries
+// together (older ones are dropped first). A request refused from its headers
+// is not read, and so not recorded: one without an accepted API key (401, or
+// 400 for two Authorization headers), or for an account its key may not act
+// for (403, or 400 for a malformed Straddle-Account-Id). Nor is one whose
+// body was cut short. RequestCount counts them all. With WithRecording(false) nothing is
 // kept and Requests returns nil. See RecordedRequest about the personal data
 // their bodies hold.
 func (s *Server) Requests() []RecordedRequest {
