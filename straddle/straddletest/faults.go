@@ -99,7 +99,7 @@ type Fault struct {
 
 // Inject queues a fault. Faults apply in the order injected: each
 // authenticated request takes the first queued fault that matches it (a
-// request refused for its API key takes none). Inject
+// request refused for its API key or its account takes none). Inject
 // panics on a fault that cannot apply (an unknown kind or operation, a
 // FaultStatus without a status, a FaultDelay without a delay).
 func (s *Server) Inject(f Fault) {
