@@ -122,7 +122,7 @@ func (s *Server) checkFault(f *Fault) error {
 	if f.Match != "" {
 		op, err := s.resolve(f.Match)
 		if err != nil {
-			return fmt.Errorf("Match: %w", err)
+			return fmt.Errorf("the match: %w", err)
 		}
 		f.Match = op
 	}
