@@ -34,7 +34,7 @@ func createCase(name, value string, mutate func(*CreateCustomerParams), fields .
 			_, err := c.Customers.Create(ctx, build())
 			return err
 		},
-		check: func() error { return build().validate() },
+		check: func() error { return build().Validate() },
 	}
 }
 
@@ -47,7 +47,7 @@ func businessCase(name, value string, mutate func(*CreateCustomerParams), fields
 			_, err := c.Customers.Create(ctx, build())
 			return err
 		},
-		check: func() error { return build().validate() },
+		check: func() error { return build().Validate() },
 	}
 }
 
@@ -60,13 +60,24 @@ func updateCase(name, value string, mutate func(*UpdateCustomerParams), fields .
 			_, err := c.Customers.Update(ctx, tourID, build())
 			return err
 		},
-		check: func() error { return build().validate() },
+		check: func() error { return build().Validate() },
+	}
+}
+
+// parseCase refuses value through a checking constructor (ParseSSN and the
+// like), which names the field the value is for.
+func parseCase[T any](name, value, field string, parse func(string) (T, error)) badInput {
+	check := func() error { _, err := parse(value); return err }
+	return badInput{
+		name: "parse " + name, fields: []string{field}, value: value,
+		call:  func(context.Context, *Client) error { return check() },
+		check: check,
 	}
 }
 
 // listCases refuse p through List and through All.
 func listCases(name, value string, p ListParams, fields ...string) []badInput {
-	check := func() error { q := p; return q.validate() }
+	check := func() error { q := p; return q.Validate() }
 	return []badInput{
 		{name: "list " + name, fields: fields, value: value, check: check,
 			call: func(ctx context.Context, c *Client) error {
@@ -204,9 +215,10 @@ func badInputs() []badInput {
 	for _, v := range []string{
 		"", "2001:db8::1", "::ffff:198.51.100.7", "::1", "fe80::1%eth0", "198.51.100", "198.51.100.7.1",
 		"198.51.100.256", "198.051.100.7", " 198.51.100.7", "198.51.100.7 ", "198.51.100.7/24",
-		"198.51.100.7:443", "localhost", "１９８.51.100.7", "0x7f.0.0.1", "**.**.**.**", "198.51.*.*",
+		"198.51.100.7:443", "localhost", "１９８.51.100.7", "0x7f.0.0.1", "**.**.**.**", "198.51.*.*", "[REDACTED]",
 	} {
 		add(createCase(fmt.Sprintf("ip %q", v), v, func(p *CreateCustomerParams) { p.IPAddress = NewIPAddress(v) }, "device.ip_address"))
+		add(parseCase(fmt.Sprintf("ip %q", v), v, "device.ip_address", ParseIPAddress))
 	}
 	add(updateCase("ip v6", "2001:db8::2", func(p *UpdateCustomerParams) { p.IPAddress = NewIPAddress("2001:db8::2") }, "device.ip_address"))
 	add(updateCase("ip masked", "**.**.**.**", func(p *UpdateCustomerParams) { p.IPAddress = NewIPAddress("**.**.**.**") }, "device.ip_address"))
@@ -236,20 +248,24 @@ func badInputs() []badInput {
 	// compliance_profile: formats, masked values refused, the member matching the type.
 	for _, v := range []string{
 		"***-**-****", "***-**-6789", "987654320", "987-65-432", "987-65-43200", " 987-65-4320",
-		"987-65-4320 ", "９８７-６５-４３２０", "987 65 4320", "987-65-432O", "987-65-4320\n",
+		"987-65-4320 ", "９８７-６５-４３２０", "987 65 4320", "987-65-432O", "987-65-4320\n", "[REDACTED]",
 	} {
 		add(createCase(fmt.Sprintf("ssn %q", v), v, func(p *CreateCustomerParams) { p.Individual.SSN = NewSSN(v) }, "compliance_profile.ssn"))
+		add(parseCase(fmt.Sprintf("ssn %q", v), v, "compliance_profile.ssn", ParseSSN))
 	}
+	add(parseCase("ssn empty", "", "compliance_profile.ssn", ParseSSN))
 	add(updateCase("ssn masked", "***-**-****", func(p *UpdateCustomerParams) { p.Individual.SSN = NewSSN("***-**-****") }, "compliance_profile.ssn"))
 	for _, v := range []string{
 		"****-**-**", "1961-7-4", "07/04/1961", "1961-02-29", "2023-02-29", "1961-13-01", "1961-00-10",
-		"1961-07-32", " 1961-07-04", "1961-07-04 ", "1961-07-04T00:00:00Z", "１９６１-07-04", future,
+		"1961-07-32", " 1961-07-04", "1961-07-04 ", "1961-07-04T00:00:00Z", "１９６１-07-04", future, "[REDACTED]",
 	} {
 		add(createCase(fmt.Sprintf("dob %q", v), v, func(p *CreateCustomerParams) { p.Individual.DOB = NewDOB(v) }, "compliance_profile.dob"))
+		add(parseCase(fmt.Sprintf("dob %q", v), v, "compliance_profile.dob", ParseDOB))
 	}
 	add(updateCase("dob masked", "****-**-**", func(p *UpdateCustomerParams) { p.Individual.DOB = NewDOB("****-**-**") }, "compliance_profile.dob"))
-	for _, v := range []string{"**-*******", "987654321", "987-654321", "98-765432", "98-76543210", " 98-7654321", "98-7654321 ", "９８-7654321"} {
+	for _, v := range []string{"**-*******", "987654321", "987-654321", "98-765432", "98-76543210", " 98-7654321", "98-7654321 ", "９８-7654321", "[REDACTED]"} {
 		add(businessCase(fmt.Sprintf("ein %q", v), v, func(p *CreateCustomerParams) { p.Business.EIN = NewEIN(v) }, "compliance_profile.ein"))
+		add(parseCase(fmt.Sprintf("ein %q", v), v, "compliance_profile.ein", ParseEIN))
 	}
 	add(updateCase("ein masked", "**-*******", func(p *UpdateCustomerParams) {
 		p.Individual, p.Business = nil, &BusinessIdentity{EIN: NewEIN("**-*******"), LegalBusinessName: "Acme"}
@@ -409,7 +425,7 @@ func TestBadInputTour(t *testing.T) {
 				t.Fatal("accepted")
 			}
 			var first *ValidationError
-			if !errors.As(err, &first) || !IsValidation(err) {
+			if !errors.As(err, &first) || !IsLocalValidation(err) {
 				t.Fatalf("err = %v, want a *ValidationError", err)
 			}
 			if first.Field != tc.fields[0] {

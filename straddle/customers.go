@@ -29,7 +29,7 @@ type CustomersService struct {
 // resulting status. The request carries an idempotency key (generated, or
 // WithIdempotencyKey), so retries never create a second customer.
 func (s *CustomersService) Create(ctx context.Context, p *CreateCustomerParams, opts ...RequestOption) (*Customer, error) {
-	if err := p.validate(); err != nil {
+	if err := p.Validate(); err != nil {
 		return nil, err
 	}
 	body, err := json.Marshal(p.toBody())
@@ -62,7 +62,7 @@ func (s *CustomersService) Update(ctx context.Context, id string, p *UpdateCusto
 	if err != nil {
 		return nil, err
 	}
-	if err := p.validate(); err != nil {
+	if err := p.Validate(); err != nil {
 		return nil, err
 	}
 	body, err := json.Marshal(p.toBody())

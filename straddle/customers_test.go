@@ -262,7 +262,7 @@ func TestInvalidInputSendsNothing(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			err := tt.call()
 			var v *ValidationError
-			if !errors.As(err, &v) || !IsValidation(err) {
+			if !errors.As(err, &v) || !IsLocalValidation(err) {
 				t.Fatalf("err = %v, want a *ValidationError", err)
 			}
 			if !strings.Contains(err.Error(), tt.field) {

@@ -139,7 +139,7 @@ func TestEditStopsOnErrors(t *testing.T) {
 		}, func(*UpdateCustomerParams) error { return errChange }, func(err error) bool { return err == errChange }},
 		{"change breaks validation", func(t *testing.T) http.HandlerFunc {
 			return editServer(t, 200, "getUnmaskedCustomer.200.individual.json")
-		}, func(p *UpdateCustomerParams) error { p.Email = "nope"; return nil }, IsValidation},
+		}, func(p *UpdateCustomerParams) error { p.Email = "nope"; return nil }, IsLocalValidation},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -2,10 +2,13 @@ package straddle
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -49,7 +52,7 @@ func TestErrorFromBodiesOffSchema(t *testing.T) {
 		h.skip = func(*http.Response) bool { return true }
 		_, err := h.client.Customers.Get(context.Background(), knopeID)
 		var e *Error
-		if !errors.As(err, &e) || e.StatusCode != 400 || !IsValidation(err) {
+		if !errors.As(err, &e) || e.StatusCode != 400 || !IsBadRequest(err) {
 			t.Errorf("body %s: err = %v, want a 400 *Error", body, err)
 		}
 	}
@@ -73,7 +76,7 @@ func TestErrorEnvelopeWithItems(t *testing.T) {
 	if fmt.Sprintf("%+v", e) != fmt.Sprintf("%+v", want) {
 		t.Errorf("error\n%+v\nwant\n%+v", e, want)
 	}
-	if got := err.Error(); got != "straddle: 400 /bad_request Bad Request (request 019f42e2-fd64-73be-a80a-8faf6164dc76)" {
+	if got := err.Error(); got != "straddle: 400 /bad_request Bad Request: Device.IpAddress, Phone (request 019f42e2-fd64-73be-a80a-8faf6164dc76)" {
 		t.Errorf("Error() = %q", got)
 	}
 }
@@ -107,29 +110,337 @@ func TestErrorReplayFlag(t *testing.T) {
 	}
 }
 
-func TestErrorHelpers(t *testing.T) {
-	tests := []struct {
-		err                                      error
-		notFound, conflict, valid, auth, limited bool
-	}{
-		{&Error{StatusCode: 404}, true, false, false, false, false},
-		{fmt.Errorf("load: %w", &Error{StatusCode: 409}), false, true, false, false, false},
-		{errors.Join(errors.New("x"), &Error{StatusCode: 422}), false, false, true, false, false},
-		{&Error{StatusCode: 400}, false, false, true, false, false},
-		{&ValidationError{Field: "phone", Rule: "is required"}, false, false, true, false, false},
-		{fmt.Errorf("a: %w", fmt.Errorf("b: %w", &Error{StatusCode: 401})), false, false, false, true, false},
-		{&Error{StatusCode: 403}, false, false, false, true, false},
-		{&Error{StatusCode: 429}, false, false, false, false, true},
-		{&Error{StatusCode: 500}, false, false, false, false, false},
-		{errors.New("plain"), false, false, false, false, false},
-		{nil, false, false, false, false, false},
+// errorEnvelope builds an error body in the service's shape.
+func errorEnvelope(status int, typ, title, requestID string, detail any, items ...[2]string) []byte {
+	type item struct {
+		Reference string `json:"reference"`
+		Detail    string `json:"detail"`
 	}
-	for _, tt := range tests {
-		got := [5]bool{IsNotFound(tt.err), IsConflict(tt.err), IsValidation(tt.err), IsAuth(tt.err), IsRateLimited(tt.err)}
-		want := [5]bool{tt.notFound, tt.conflict, tt.valid, tt.auth, tt.limited}
-		if got != want {
-			t.Errorf("%v: got %v, want %v", tt.err, got, want)
+	var is []item
+	for _, it := range items {
+		is = append(is, item{it[0], it[1]})
+	}
+	b, err := json.Marshal(map[string]any{
+		"meta":          map[string]any{"api_request_id": requestID, "api_request_timestamp": "2026-07-08T18:00:01Z"},
+		"response_type": "error",
+		"error":         map[string]any{"status": status, "type": typ, "title": title, "detail": detail, "items": is},
+	})
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+// errorCases are one of each kind of error a call can return, built as the
+// pipeline builds them.
+func errorCases(t *testing.T) map[string]error {
+	t.Helper()
+	fixture := func(status int, name string) error {
+		e, _ := newError(status, http.Header{}, respFixture(t, name))
+		return e
+	}
+	built := func(status int, body []byte) error {
+		e, _ := newError(status, http.Header{}, body)
+		return e
+	}
+	local := (&CreateCustomerParams{}).Validate()
+	return map[string]error{
+		"local single":         &ValidationError{Field: "phone", Rule: "is required"},
+		"local list":           local,
+		"local wrapped":        fmt.Errorf("signup: %w", local),
+		"400 items":            fixture(400, "createCustomer.400.items.json"),
+		"400 off schema":       built(400, []byte(`not json`)),
+		"422 duplicate email":  fixture(422, "createCustomer.422.duplicate-email.json"),
+		"422 duplicate joined": errors.Join(errors.New("x"), fixture(422, "createCustomer.422.duplicate-email.json")),
+		"422 duplicate no slash": built(422, errorEnvelope(422, "validation_error", "Validation Failed", knopeID,
+			"EMAIL 'a@b.example' ALREADY EXISTS and must be unique.")),
+		"422 duplicate as item": built(422, errorEnvelope(422, "/validation_error", "Validation Failed", knopeID, nil,
+			[2]string{"email", "Email 'a@b.example' already exists."})),
+		"422 not in review":  fixture(422, "decideCustomerReview.422.not-in-review.json"),
+		"404 envelope":       fixture(404, "getCustomer.404.not-found.json"),
+		"404 no slash":       built(404, errorEnvelope(404, "not_found", "Not Found", knopeID, "Customer not found.")),
+		"404 bare":           built(404, []byte("404 page not found\n")),
+		"404 other envelope": built(404, errorEnvelope(404, "/route_missing", "Not Found", knopeID, nil)),
+		"409 key reused":     fixture(409, "createCustomer.409.key-reused.json"),
+		"409 in progress":    fixture(409, "createCustomer.409.in-progress.json"),
+		"401 empty":          &Error{StatusCode: 401},
+		"403":                fixture(403, "getUnmaskedCustomer.403.forbidden.json"),
+		"429":                fixture(429, "listCustomers.429.rate-limited.json"),
+		"500":                fixture(500, "getCustomer.500.server-error.json"),
+		"plain":              errors.New("plain"),
+		"nil":                nil,
+	}
+}
+
+// TestErrorPredicatesArePrecise holds each predicate to exactly the errors
+// it names: a refusal before sending, a malformed request, a business rule,
+// a duplicate email, a missing customer, a reused key, a request still in
+// progress. On main, IsValidation was true for all of the first three and
+// IsConflict for both 409s.
+func TestErrorPredicatesArePrecise(t *testing.T) {
+	predicates := map[string]func(error) bool{
+		"IsLocalValidation": IsLocalValidation, "IsBadRequest": IsBadRequest, "IsUnprocessable": IsUnprocessable,
+		"IsDuplicateEmail": IsDuplicateEmail, "IsNotFound": IsNotFound, "IsIdempotencyKeyReused": IsIdempotencyKeyReused,
+		"IsRequestInProgress": IsRequestInProgress, "IsAuth": IsAuth, "IsRateLimited": IsRateLimited,
+	}
+	want := map[string][]string{
+		"local single":           {"IsLocalValidation"},
+		"local list":             {"IsLocalValidation"},
+		"local wrapped":          {"IsLocalValidation"},
+		"400 items":              {"IsBadRequest"},
+		"400 off schema":         {"IsBadRequest"},
+		"422 duplicate email":    {"IsUnprocessable", "IsDuplicateEmail"},
+		"422 duplicate joined":   {"IsUnprocessable", "IsDuplicateEmail"},
+		"422 duplicate no slash": {"IsUnprocessable", "IsDuplicateEmail"},
+		"422 duplicate as item":  {"IsUnprocessable", "IsDuplicateEmail"},
+		"422 not in review":      {"IsUnprocessable"},
+		"404 envelope":           {"IsNotFound"},
+		"404 no slash":           {"IsNotFound"},
+		"404 bare":               nil,
+		"404 other envelope":     nil,
+		"409 key reused":         {"IsIdempotencyKeyReused"},
+		"409 in progress":        {"IsRequestInProgress"},
+		"401 empty":              {"IsAuth"},
+		"403":                    {"IsAuth"},
+		"429":                    {"IsRateLimited"},
+		"500":                    nil,
+		"plain":                  nil,
+		"nil":                    nil,
+	}
+	cases := errorCases(t)
+	if len(cases) != len(want) {
+		t.Fatalf("%d cases, %d expectations", len(cases), len(want))
+	}
+	for name, err := range cases {
+		var got []string
+		for pname, p := range predicates {
+			if p(err) {
+				got = append(got, pname)
+			}
 		}
+		slices.Sort(got)
+		exp := slices.Clone(want[name])
+		slices.Sort(exp)
+		if !slices.Equal(got, exp) {
+			t.Errorf("%s (%v): true for %v, want %v", name, err, got, exp)
+		}
+	}
+}
+
+func TestErrorTypeMatchesWithOrWithoutSlash(t *testing.T) {
+	for _, typ := range []ErrorType{"/not_found", "not_found", "/NOT_FOUND"} {
+		e := &Error{StatusCode: 404, Type: typ}
+		if !e.HasType(ErrorTypeNotFound) || !e.HasType("not_found") || e.HasType(ErrorTypeConflict) {
+			t.Errorf("type %q", typ)
+		}
+	}
+	if (&Error{}).HasType("") || (&Error{Type: "/"}).HasType(ErrorTypeNotFound) {
+		t.Error("an empty type matches")
+	}
+	for _, typ := range []ErrorType{ErrorTypeBadRequest, ErrorTypeValidation, ErrorTypeFieldValidation, ErrorTypeNotFound, ErrorTypeConflict} {
+		if safeErrorType(typ) != string(typ) {
+			t.Errorf("the constant %q is not in the shape Error() shows", typ)
+		}
+	}
+}
+
+// TestDuplicateEmailThroughTheClient: the emulator's and the fixture's
+// answers to a duplicate email are IsDuplicateEmail; another 422 is not.
+func TestDuplicateEmailThroughTheClient(t *testing.T) {
+	h := newHarness(t, sequence(serve(t, 422, "createCustomer.422.duplicate-email.json"), serve(t, 422, "decideCustomerReview.422.not-in-review.json")))
+	_, err := h.client.Customers.Create(context.Background(), testCreateParams())
+	if !IsDuplicateEmail(err) || !IsUnprocessable(err) {
+		t.Errorf("duplicate: %v", err)
+	}
+	if !strings.Contains(err.Error(), "email already exists") || strings.Contains(err.Error(), "@") {
+		t.Errorf("Error() = %q, want the meaning without the address", err)
+	}
+	_, err = h.client.Customers.Review.Decide(context.Background(), knopeID, CustomerStatusVerified)
+	if IsDuplicateEmail(err) || !IsUnprocessable(err) {
+		t.Errorf("not in review: %v", err)
+	}
+}
+
+// TestConflictsAreTold: the reused key is not retried and says so; the
+// request in progress is retried, and when it persists says so.
+func TestConflictsAreTold(t *testing.T) {
+	reused := newHarness(t, serve(t, 409, "createCustomer.409.key-reused.json"))
+	_, err := reused.client.Customers.Create(context.Background(), testCreateParams())
+	if !IsIdempotencyKeyReused(err) || IsRequestInProgress(err) || len(reused.reqs()) != 1 {
+		t.Errorf("key reused: %v after %d requests", err, len(reused.reqs()))
+	}
+	if !strings.Contains(err.Error(), "idempotency key already used for a different request") {
+		t.Errorf("Error() = %q", err)
+	}
+	busy := newHarness(t, serve(t, 409, "createCustomer.409.in-progress.json"), WithMaxRetries(1))
+	_, err = busy.client.Customers.Create(context.Background(), testCreateParams())
+	if !IsRequestInProgress(err) || IsIdempotencyKeyReused(err) || len(busy.reqs()) != 2 {
+		t.Errorf("in progress: %v after %d requests", err, len(busy.reqs()))
+	}
+	if !strings.Contains(err.Error(), "still in progress") {
+		t.Errorf("Error() = %q", err)
+	}
+}
+
+// TestBareNotFoundIsNotAMissingCustomer: a 404 without the service's
+// envelope (a wrong base URL, a proxy) is not IsNotFound, and says to check
+// the base URL; the service's 404 is IsNotFound.
+func TestBareNotFoundIsNotAMissingCustomer(t *testing.T) {
+	bare := newHarness(t, func(w http.ResponseWriter, _ *http.Request) { http.NotFound(w, nil) })
+	bare.skip = notJSON
+	_, err := bare.client.Customers.Get(context.Background(), knopeID)
+	var e *Error
+	if !errors.As(err, &e) || e.StatusCode != 404 || IsNotFound(err) {
+		t.Fatalf("bare 404: %v, want a 404 *Error that is not IsNotFound", err)
+	}
+	if !strings.Contains(err.Error(), "check the base URL") {
+		t.Errorf("Error() = %q, want a hint at the base URL", err)
+	}
+	real := newHarness(t, serve(t, 404, "getCustomer.404.not-found.json"))
+	_, err = real.client.Customers.Get(context.Background(), knopeID)
+	if !IsNotFound(err) || strings.Contains(err.Error(), "base URL") {
+		t.Errorf("the service's 404: %v", err)
+	}
+}
+
+// TestErrorNamesItemReferences: Error() lists the items' references (field
+// names), bounded, and never their details.
+func TestErrorNamesItemReferences(t *testing.T) {
+	var items [][2]string
+	for i := range 11 {
+		items = append(items, [2]string{fmt.Sprintf("compliance_profile.representatives[%d].email", i), "Email 'x" + strconv.Itoa(i) + "@example.com' is invalid"})
+	}
+	items = append(items, [2]string{"", "no reference"})
+	e, _ := newError(422, http.Header{}, errorEnvelope(422, "/validation_error", "Validation Failed", knopeID, "One or more fields failed.", items...))
+	got := e.Error()
+	want := "straddle: 422 /validation_error Validation Failed: compliance_profile.representatives[0].email"
+	if !strings.HasPrefix(got, want) || !strings.Contains(got, "[7].email and 4 more (request "+knopeID+")") {
+		t.Errorf("Error() = %q", got)
+	}
+	if strings.Contains(got, "@") || strings.Contains(got, "failed") || strings.Contains(got, "[8]") {
+		t.Errorf("Error() = %q shows details or more than %d references", got, maxShownRefs)
+	}
+	onlyDetails, _ := newError(400, http.Header{}, errorEnvelope(400, "/bad_request", "Bad Request", knopeID, nil, [2]string{"", "a"}, [2]string{"", "b"}))
+	if got := onlyDetails.Error(); got != "straddle: 400 /bad_request Bad Request: 2 items (request "+knopeID+")" {
+		t.Errorf("Error() = %q", got)
+	}
+}
+
+// hostileText is what a hostile or careless peer may write into an error
+// envelope: personal values, log-injection controls, escapes, and length.
+var hostileText = []string{
+	"987-65-4320", "/987_65_4320", "1961-07-04", "98-7654321", "198.51.100.77",
+	"Bad Request\r\nlevel=ERROR msg=forged", "Not Found\x1b[2J", "/not_found\n", "/bad_request\u2028x",
+	"Validation Failed 987654320", strings.Repeat("A", 5000), "Leslie Knope <leslie@example.com>",
+	"019f42e3-01b0-79dd-bbee-f3ce185303be\r\nforged", "Device.IpAddress=198.51.100.77", "ssn[987654320]",
+}
+
+// TestErrorShowsOnlySafeServerText: whatever the body puts in the type,
+// title, request id and item references, Error() shows it only in the shapes
+// the service uses, with no control characters, bounded; the raw text stays
+// on the fields. On main, Error() printed all three as received.
+func TestErrorShowsOnlySafeServerText(t *testing.T) {
+	for _, s := range hostileText {
+		raw, err := json.Marshal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var text string
+		if err := json.Unmarshal(raw, &text); err != nil {
+			t.Fatal(err)
+		}
+		for _, status := range []int{400, 404, 409, 422, 503} {
+			body := errorEnvelope(status, text, text, text, text, [2]string{text, text}, [2]string{"email", text})
+			e, _ := newError(status, http.Header{}, body)
+			if string(e.Type) != text || e.Title != text || e.RequestID != text || e.Items[0].Reference != text {
+				t.Fatalf("the fields lost the raw text: %+v", e)
+			}
+			got := e.Error()
+			if strings.ContainsFunc(got, func(r rune) bool { return r < 0x20 || r > 0x7e }) || len(got) > 300 {
+				t.Errorf("Error() = %q: control or non-ASCII characters, or unbounded", got)
+			}
+			for _, needle := range []string{"987-65-4320", "987654320", "987_65_4320", "1961-07-04", "98-7654321", "198.51.100.77", "forged", "AAAA", "leslie", "[2J"} {
+				if strings.Contains(got, needle) {
+					t.Errorf("status %d, text %q: Error() = %q shows %q", status, text, got, needle)
+				}
+			}
+			if !strings.HasPrefix(got, "straddle: "+strconv.Itoa(status)+" "+http.StatusText(status)) {
+				t.Errorf("Error() = %q, want the status and its text in place of the unsafe type and title", got)
+			}
+		}
+	}
+}
+
+// TestDecodeErrorQuotesNothingFromTheBody: encoding/json quotes numbers
+// (and characters and map keys) from the input in its errors; neither the
+// DecodeError nor anything in its chain repeats them. On main, the list
+// below printed "number 98765432098765432099".
+func TestDecodeErrorQuotesNothingFromTheBody(t *testing.T) {
+	meta := `"meta":{"api_request_id":"` + knopeID + `","api_request_timestamp":"2026-07-08T18:00:01Z"`
+	tests := map[string]struct {
+		body string
+		call func(*Client) error
+	}{
+		"page total overflows int": {`{` + meta + `,"page_number":1,"page_size":1,"max_page_size":1000,"total_items":98765432098765432099,"total_pages":1,"sort_by":"name","sort_order":"asc"},"response_type":"array","data":[]}`,
+			func(c *Client) error { _, err := c.Customers.List(context.Background(), nil); return err }},
+		"page number negative into uint-like": {`{` + meta + `,"page_number":-987654320.5},"response_type":"array","data":[]}`,
+			func(c *Client) error { _, err := c.Customers.List(context.Background(), nil); return err }},
+		"review count overflows": {`{` + meta + `},"response_type":"object","data":{"customer_details":{},"identity_details":{"reputation":{"insights":{"accounts_count":98765432098765432099}}}}}`,
+			func(c *Client) error { _, err := c.Customers.Review.Get(context.Background(), knopeID); return err }},
+		"review score overflows": {`{` + meta + `},"response_type":"object","data":{"customer_details":{},"identity_details":{"reputation":{"risk_score":1e987654320}}}}`,
+			func(c *Client) error { _, err := c.Customers.Review.Get(context.Background(), knopeID); return err }},
+		"syntax error quotes a character": {`{` + meta + `},"data":{"id":"x"}, 987654320}`,
+			func(c *Client) error { _, err := c.Customers.Get(context.Background(), knopeID); return err }},
+		"metadata key quoted in the path": {`{` + meta + `},"data":{"id":"` + knopeID + `","metadata":{"987-65-4320":5}}}`,
+			func(c *Client) error { _, err := c.Customers.Get(context.Background(), knopeID); return err }},
+		"request id not a UUID": {`{"meta":{"api_request_id":"987-65-4320"},"data":7}`,
+			func(c *Client) error { _, err := c.Customers.Get(context.Background(), knopeID); return err }},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			h := newHarness(t, func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, 200, []byte(tt.body)) })
+			h.skip = func(*http.Response) bool { return true }
+			err := tt.call(h.client)
+			var de *DecodeError
+			if !errors.As(err, &de) {
+				t.Fatalf("err = %v, want a *DecodeError", err)
+			}
+			texts := []string{err.Error(), fmt.Sprintf("%+v", err)}
+			for e := errors.Unwrap(err); e != nil; e = errors.Unwrap(e) {
+				texts = append(texts, e.Error())
+			}
+			for _, s := range texts {
+				for _, needle := range []string{"98765432", "987654320", "987-65-4320", "'9'", "'x'"} {
+					if strings.Contains(s, needle) {
+						t.Errorf("%q quotes the body's %q", s, needle)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestDecodeErrorKeepsTheKindOfFailure(t *testing.T) {
+	var n struct{ N int }
+	typeErr := json.Unmarshal([]byte(`{"N": 98765432098765432099}`), &n)
+	de := newDecodeError(200, knopeID, fmt.Errorf("meta: %w", typeErr))
+	var te *json.UnmarshalTypeError
+	if !errors.As(de, &te) || te.Value != "number" || te.Field != "N" {
+		t.Errorf("cause %#v", de.Err)
+	}
+	if got := de.Error(); got != "straddle: decode 200 response (request "+knopeID+"): json: cannot unmarshal number into Go struct field .N of type int" {
+		t.Errorf("Error() = %q", got)
+	}
+	if got := (&DecodeError{StatusCode: 200, Err: typeErr}).Error(); strings.Contains(got, "98765") {
+		t.Errorf("a DecodeError built around the raw cause quotes it: %q", got)
+	}
+	syntaxErr := json.Unmarshal([]byte(`{"a": x}`), &n)
+	if got := newDecodeError(200, "", syntaxErr).Error(); got != "straddle: decode 200 response: malformed JSON near byte 7" {
+		t.Errorf("Error() = %q", got)
+	}
+	cut := newDecodeError(200, "", io.ErrUnexpectedEOF)
+	if !errors.Is(cut, io.ErrUnexpectedEOF) {
+		t.Errorf("the cause was lost: %v", cut)
 	}
 }
 
@@ -224,9 +535,13 @@ func TestDecodeErrors(t *testing.T) {
 }
 
 func TestDecodeErrorNamesTheRequest(t *testing.T) {
-	err := &DecodeError{StatusCode: 201, RequestID: "r-1", Err: errNoData}
-	if got := err.Error(); got != "straddle: decode 201 response (request r-1): response has no data" {
+	err := &DecodeError{StatusCode: 201, RequestID: knopeID, Err: errNoData}
+	if got := err.Error(); got != "straddle: decode 201 response (request "+knopeID+"): response has no data" {
 		t.Errorf("Error() = %q", got)
+	}
+	err.RequestID = "r-1\r\n987-65-4320"
+	if got := err.Error(); got != "straddle: decode 201 response: response has no data" {
+		t.Errorf("Error() = %q, want the request id left out when it is not a UUID", got)
 	}
 }
 

@@ -83,6 +83,38 @@ func checkDecodeError(t *testing.T, body []byte, m wireMeta, err error) {
 	}
 }
 
+// checkUnmaskedJSON checks that an unmasked customer marshals, and that its
+// JSON, where personal values are redacted, does not decode back as if the
+// placeholders were the values: it fails with a *PlaceholderError when there
+// was any personal value, and round-trips unchanged when there was none.
+func checkUnmaskedJSON(t *testing.T, u *UnmaskedCustomer) {
+	t.Helper()
+	b, err := json.Marshal(u)
+	if err != nil {
+		t.Fatalf("a decoded unmasked customer does not marshal: %v", err)
+	}
+	var pii []string
+	if cp := u.ComplianceProfile; cp != nil && cp.Individual != nil {
+		pii = append(pii, cp.Individual.SSN.Reveal(), cp.Individual.DOB.Reveal())
+	}
+	if cp := u.ComplianceProfile; cp != nil && cp.Business != nil {
+		pii = append(pii, cp.Business.EIN.Reveal())
+	}
+	if u.Device != nil {
+		pii = append(pii, u.Device.IPAddress.Reveal())
+	}
+	if strings.Join(pii, "") == "" {
+		checkJSONFixedPoint(t, u)
+		return
+	}
+	var back UnmaskedCustomer
+	err = json.Unmarshal(b, &back)
+	var pe *PlaceholderError
+	if !errors.As(err, &pe) || pe.Masked {
+		t.Fatalf("its own JSON %s decodes with %v, want a *PlaceholderError for the redaction placeholder", b, err)
+	}
+}
+
 // checkJSONFixedPoint checks that a decoded model marshals (so JSON logging
 // never fails) and that its JSON decodes to a model with the same JSON.
 func checkJSONFixedPoint[T any](t *testing.T, v *T) {
@@ -207,7 +239,7 @@ func FuzzDecodeUnmaskedCustomer(f *testing.F) {
 		if cp := u.ComplianceProfile; cp != nil && (cp.Individual == nil) == (cp.Business == nil) {
 			t.Fatalf("compliance profile with %v individual and %v business members", cp.Individual != nil, cp.Business != nil)
 		}
-		checkJSONFixedPoint(t, &u)
+		checkUnmaskedJSON(t, &u)
 		other := withPlaceholderPII(&u)
 		pairs := map[string][2]any{"customer log value": {u.LogValue().String(), other.LogValue().String()}}
 		if cp := u.ComplianceProfile; cp != nil && cp.Individual != nil {
@@ -316,25 +348,36 @@ func FuzzNewError(f *testing.F) {
 		if !strings.HasPrefix(msg, "straddle: "+strconv.Itoa(status)) {
 			t.Fatalf("Error() = %q does not lead with the status", msg)
 		}
-		if e.RequestID != "" && !strings.Contains(msg, e.RequestID) {
-			t.Fatalf("Error() = %q leaves out the request id", msg)
+		if len(msg) > 1000 || strings.ContainsFunc(msg, func(r rune) bool { return r < 0x20 || r > 0x7e }) {
+			t.Fatalf("Error() = %q is long or has control or non-ASCII characters", msg)
 		}
-		allowed := strings.Join([]string{msg[:len("straddle: ")+3], e.Type, e.Title, http.StatusText(status), e.RequestID}, " ")
-		hidden := []string{e.Detail}
+		// What the body may contribute: the type, title, request id and
+		// item references in their known shapes. Nothing else it says.
+		allowed := []string{msg[:len("straddle: ")+3], http.StatusText(status), safeErrorType(e.Type), safeTitle(e.Title), safeRequestID(e.RequestID), e.meaning()}
+		hidden := []string{e.Detail, string(e.Type), e.Title, e.RequestID}
 		for _, it := range e.Items {
+			allowed = append(allowed, safeReference(it.Reference))
 			hidden = append(hidden, it.Detail, it.Reference)
 		}
+		if id := safeRequestID(e.RequestID); id != "" && !strings.Contains(msg, id) {
+			t.Fatalf("Error() = %q leaves out the request id", msg)
+		}
+		shown := strings.Join(allowed, " ")
 		for _, s := range hidden {
-			if utf8.RuneCountInString(s) >= 4 && strings.Contains(msg, s) && !strings.Contains(allowed, s) {
+			if utf8.RuneCountInString(s) >= 4 && strings.Contains(msg, s) && !strings.Contains(shown, s) {
 				t.Fatalf("Error() = %q shows the body's %q", msg, s)
 			}
 		}
 		for name, got := range map[string][2]bool{
-			"IsNotFound":    {IsNotFound(e), status == 404},
-			"IsConflict":    {IsConflict(e), status == 409},
-			"IsValidation":  {IsValidation(e), status == 400 || status == 422},
-			"IsAuth":        {IsAuth(e), status == 401 || status == 403},
-			"IsRateLimited": {IsRateLimited(e), status == 429},
+			"IsNotFound":             {IsNotFound(e), status == 404 && e.HasType(ErrorTypeNotFound)},
+			"IsBadRequest":           {IsBadRequest(e), status == 400},
+			"IsUnprocessable":        {IsUnprocessable(e), status == 422},
+			"IsDuplicateEmail":       {IsDuplicateEmail(e), IsDuplicateEmail(e) && status == 422},
+			"IsIdempotencyKeyReused": {IsIdempotencyKeyReused(e), status == 409 && !inProgress(body)},
+			"IsRequestInProgress":    {IsRequestInProgress(e), status == 409 && inProgress(body)},
+			"IsAuth":                 {IsAuth(e), status == 401 || status == 403},
+			"IsRateLimited":          {IsRateLimited(e), status == 429},
+			"IsLocalValidation":      {IsLocalValidation(e), false},
 		} {
 			if got[0] != got[1] {
 				t.Fatalf("%s(%d) = %v", name, status, got[0])
@@ -578,7 +621,7 @@ func FuzzValidateCreateCustomerParams(f *testing.F) {
 			ExternalID: externalID, Metadata: fuzzMetadata(metaKey, metaValue, metaPairs),
 			Config: &Config{SandboxOutcome: SandboxOutcome(outcome), ProcessingMethod: ProcessingMethod(method)},
 		}
-		err := p.validate()
+		err := p.Validate()
 		checkValidation(t, err, ssn, dob, ein, ip, email, phone, repEmail, repPhone)
 		if err == nil {
 			body := marshalBody(t, p.toBody())
@@ -610,7 +653,7 @@ func FuzzValidateUpdateCustomerParams(f *testing.F) {
 			Address: fuzzAddress(hasAddress, address1, address2, city, state, zip), Individual: ind, Business: bus,
 			ExternalID: externalID, Metadata: fuzzMetadata(metaKey, metaValue, metaPairs),
 		}
-		err := p.validate()
+		err := p.Validate()
 		checkValidation(t, err, ssn, dob, ein, ip, email, phone, repEmail, repPhone)
 		if err == nil {
 			id, _ := parseID(knopeID)
@@ -648,7 +691,7 @@ func FuzzValidateListParams(f *testing.F) {
 		if typ != "" {
 			p.Types = []CustomerType{CustomerType(typ)}
 		}
-		err := p.validate()
+		err := p.Validate()
 		checkValidation(t, err, email)
 		if err == nil {
 			q := p.toGen()

@@ -1,11 +1,15 @@
 package straddle
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -170,4 +174,136 @@ func TestMaskedHidesRealValuesUnderEveryVerb(t *testing.T) {
 	b, err := json.Marshal(c)
 	require.NoError(t, err)
 	assertNoSentinel(t, "customer JSON", string(b))
+}
+
+// TestPIIJSONRoundTripRefusesPlaceholders: JSON of an unmasked customer
+// carries "[REDACTED]", never the values; decoding it back (or a masked value
+// into a real type) fails with a *PlaceholderError instead of handing back
+// "[REDACTED]" as the SSN. On main it decoded, and Reveal returned
+// "[REDACTED]".
+func TestPIIJSONRoundTripRefusesPlaceholders(t *testing.T) {
+	var u UnmaskedCustomer
+	decodeFixtureData(t, "getUnmaskedCustomer.200.individual.json", &u)
+	require.NotEmpty(t, u.ComplianceProfile.Individual.SSN.Reveal())
+	b, err := json.Marshal(u)
+	require.NoError(t, err)
+	var back UnmaskedCustomer
+	err = json.Unmarshal(b, &back)
+	var pe *PlaceholderError
+	require.ErrorAs(t, err, &pe, "decoding the JSON of an unmasked customer: %v", err)
+	assert.False(t, pe.Masked)
+	assert.Contains(t, err.Error(), "Reveal")
+
+	var bus UnmaskedCustomer
+	decodeFixtureData(t, "getUnmaskedCustomer.200.business.json", &bus)
+	b, err = json.Marshal(bus)
+	require.NoError(t, err)
+	require.ErrorAs(t, json.Unmarshal(b, &UnmaskedCustomer{}), &pe)
+
+	for _, tt := range []struct {
+		json, kind string
+		masked     bool
+		into       json.Unmarshaler
+	}{
+		{`"[REDACTED]"`, "SSN", false, new(SSN)},
+		{`" [redacted] "`, "DOB", false, new(DOB)},
+		{`"[REDACTED]"`, "EIN", false, new(EIN)},
+		{`"[REDACTED]"`, "IP address", false, new(IPAddress)},
+		{`"***-**-****"`, "SSN", true, new(SSN)},
+		{`"****-**-**"`, "DOB", true, new(DOB)},
+		{`"**-*******"`, "EIN", true, new(EIN)},
+		{`"**.**.**.**"`, "IP address", true, new(IPAddress)},
+		{`"***-**-4329"`, "SSN", true, new(SSN)},
+	} {
+		err := tt.into.UnmarshalJSON([]byte(tt.json))
+		var pe *PlaceholderError
+		if assert.ErrorAs(t, err, &pe, tt.json) {
+			assert.Equal(t, tt.kind, pe.Kind)
+			assert.Equal(t, tt.masked, pe.Masked)
+			assert.NotContains(t, err.Error(), "4329", "the error quotes the value")
+		}
+		assert.Empty(t, tt.into.(interface{ Reveal() string }).Reveal(), "a refused value was kept")
+	}
+
+	// A refused value leaves the previous one in place.
+	ssn := NewSSN(sentinelSSN)
+	require.Error(t, ssn.UnmarshalJSON([]byte(`"[REDACTED]"`)))
+	assert.Equal(t, sentinelSSN, ssn.Reveal())
+
+	// Masked reads keep decoding masked values.
+	var c Customer
+	decodeFixtureData(t, "getCustomer.200.individual.json", &c)
+	b, err = json.Marshal(c)
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(b, &Customer{}))
+}
+
+// TestUnmaskedEndpointWithPlaceholders: an unmasked response that carries
+// masked or redacted values is a *DecodeError wrapping *PlaceholderError, not
+// a customer whose SSN is "***-**-****".
+func TestUnmaskedEndpointWithPlaceholders(t *testing.T) {
+	for _, plant := range []func(map[string]any){
+		func(c map[string]any) {
+			c["compliance_profile"] = map[string]any{"ssn": "***-**-****", "dob": "1975-01-18"}
+		},
+		func(c map[string]any) { c["device"] = map[string]any{"ip_address": "[REDACTED]"} },
+	} {
+		var env map[string]any
+		require.NoError(t, json.Unmarshal(respFixture(t, "getUnmaskedCustomer.200.individual.json"), &env))
+		plant(env["data"].(map[string]any))
+		body, err := json.Marshal(env)
+		require.NoError(t, err)
+		h := newHarness(t, func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, 200, body) })
+		h.skip = func(*http.Response) bool { return true }
+		u, err := h.client.Customers.Unmasked(context.Background(), knopeID)
+		var de *DecodeError
+		var pe *PlaceholderError
+		assert.Nil(t, u)
+		assert.True(t, errors.As(err, &de) && errors.As(err, &pe), "err = %v", err)
+	}
+}
+
+func TestParsePII(t *testing.T) {
+	now = func() time.Time { return time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC) }
+	t.Cleanup(func() { now = time.Now })
+	ssn, err := ParseSSN(sentinelSSN)
+	require.NoError(t, err)
+	assert.Equal(t, sentinelSSN, ssn.Reveal())
+	dob, err := ParseDOB(sentinelDOB)
+	require.NoError(t, err)
+	assert.Equal(t, sentinelDOB, dob.Reveal())
+	ein, err := ParseEIN(sentinelEIN)
+	require.NoError(t, err)
+	assert.Equal(t, sentinelEIN, ein.Reveal())
+	ip, err := ParseIPAddress(sentinelIP)
+	require.NoError(t, err)
+	assert.Equal(t, sentinelIP, ip.Reveal())
+
+	parse := map[string]func(string) error{
+		"compliance_profile.ssn": func(s string) error { v, err := ParseSSN(s); assert.True(t, v.IsZero()); return err },
+		"compliance_profile.dob": func(s string) error { v, err := ParseDOB(s); assert.True(t, v.IsZero()); return err },
+		"compliance_profile.ein": func(s string) error { v, err := ParseEIN(s); assert.True(t, v.IsZero()); return err },
+		"device.ip_address":      func(s string) error { v, err := ParseIPAddress(s); assert.True(t, v.IsZero()); return err },
+	}
+	bad := map[string][]string{
+		"compliance_profile.ssn": {"", "987654329", "987-65-43290", "***-**-****", "[REDACTED]", " " + sentinelSSN},
+		"compliance_profile.dob": {"", "1961-02-30", "13/07/1961", "2027-01-01", "****-**-**", "[REDACTED]"},
+		"compliance_profile.ein": {"", "987654321", "98-765432", "**-*******", "[REDACTED]"},
+		"device.ip_address":      {"", "::1", "203.0.113", "203.000.113.199", "**.**.**.**", "[REDACTED]", sentinelIP + ":80"},
+	}
+	for field, inputs := range bad {
+		for _, in := range inputs {
+			err := parse[field](in)
+			var v *ValidationError
+			if !errors.As(err, &v) || v.Field != field || v.Rule == "" {
+				t.Errorf("%s %q: err = %v, want a *ValidationError for %s", field, in, err, field)
+				continue
+			}
+			assertNoSentinel(t, field, err.Error())
+		}
+	}
+	_, err = ParseSSN("[REDACTED]")
+	assert.Contains(t, err.Error(), "redaction placeholder")
+	_, err = ParseSSN("***-**-****")
+	assert.Contains(t, err.Error(), "masked value")
 }

@@ -38,7 +38,7 @@ func (p *CustomerPage) HasNext() bool {
 // sorted by p (nil for the first page with the service's defaults). For
 // every customer across pages, use All.
 func (s *CustomersService) List(ctx context.Context, p *ListParams, opts ...RequestOption) (*CustomerPage, error) {
-	if err := p.validate(); err != nil {
+	if err := p.Validate(); err != nil {
 		return nil, err
 	}
 	query := p.toGen()

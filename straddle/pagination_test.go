@@ -259,8 +259,8 @@ func TestAllKeepsContext(t *testing.T) {
 func TestAllValidatesFirst(t *testing.T) {
 	h := newHarness(t, listServer(t, 5))
 	for _, err := range h.client.Customers.All(context.Background(), &ListParams{PageSize: -1}) {
-		if !IsValidation(err) {
-			t.Errorf("err = %v, want a validation error", err)
+		if !IsLocalValidation(err) {
+			t.Errorf("err = %v, want a local validation error", err)
 		}
 	}
 	if len(h.reqs()) != 0 {

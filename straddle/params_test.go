@@ -126,7 +126,7 @@ func TestCreateToBodyMatchesRequestFixtures(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.fixture, func(t *testing.T) {
-			require.NoError(t, tt.params.validate())
+			require.NoError(t, tt.params.Validate())
 			body := tt.params.toBody()
 			assert.JSONEq(t, requestFixture(t, tt.fixture), marshalString(t, body))
 			requireSpecValid(t, http.MethodPost, "/v1/customers", body)
@@ -143,7 +143,7 @@ func TestUpdateToBodyMatchesRequestFixture(t *testing.T) {
 		ExternalID: "cust_00042",
 		Metadata:   map[string]string{"crm_segment": "civic", "signup_channel": "web", "married": "true"},
 	}
-	require.NoError(t, p.validate())
+	require.NoError(t, p.Validate())
 	body := p.toBody()
 	assert.JSONEq(t, requestFixture(t, "updateCustomer.full.json"), marshalString(t, body))
 	requireSpecValid(t, http.MethodPut, "/v1/customers/"+testCustomerID, body)
@@ -202,7 +202,7 @@ func TestToBodyKeepsAnInvalidDateAsGiven(t *testing.T) {
 	p := &CreateCustomerParams{Name: "A", Type: CustomerTypeIndividual, Email: "a@example.com",
 		Phone: "+15055550100", IPAddress: NewIPAddress("198.51.100.7"),
 		Individual: &IndividualIdentity{SSN: NewSSN("123-45-6789"), DOB: NewDOB("1975-1-18")}}
-	require.Error(t, p.validate())
+	require.Error(t, p.Validate())
 	body := p.toBody()
 	assert.JSONEq(t, `{"ssn":"123-45-6789","dob":"1975-1-18"}`, marshalString(t, body.ComplianceProfile))
 	require.Error(t, checkAgainstSpec(t, http.MethodPost, "/v1/customers", body))
@@ -230,7 +230,7 @@ func TestSpecRefusesWhatValidationRefuses(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			p := individualCreateParams()
 			mutate(p)
-			require.Error(t, p.validate())
+			require.Error(t, p.Validate())
 			require.Error(t, checkAgainstSpec(t, http.MethodPost, "/v1/customers", p.toBody()))
 		})
 	}
@@ -252,14 +252,14 @@ func TestValidParamsMakeSpecValidBodies(t *testing.T) {
 	}
 	for name, p := range creates {
 		t.Run("create "+name, func(t *testing.T) {
-			require.NoError(t, p.validate())
+			require.NoError(t, p.Validate())
 			requireSpecValid(t, http.MethodPost, "/v1/customers", p.toBody())
 		})
 	}
 	update := &UpdateCustomerParams{Name: "Acme", Email: "a@example.com", Phone: "+15055550100",
 		IPAddress: NewIPAddress("198.51.100.7"), Status: CustomerStatusRejected, Business: businessCreateParams().Business,
 		Metadata: wide}
-	require.NoError(t, update.validate())
+	require.NoError(t, update.Validate())
 	requireSpecValid(t, http.MethodPut, "/v1/customers/"+testCustomerID, update.toBody())
 }
 
@@ -280,7 +280,7 @@ func TestListParamsToGen(t *testing.T) {
 		Statuses: []CustomerStatus{CustomerStatusPending, CustomerStatusReview},
 		Types:    []CustomerType{CustomerTypeIndividual, CustomerTypeBusiness},
 	}
-	require.NoError(t, p.validate())
+	require.NoError(t, p.Validate())
 	g := p.toGen()
 	req, err := gen.NewListCustomersRequest("http://localhost", &g)
 	require.NoError(t, err)
@@ -350,7 +350,7 @@ func TestUpdateParamsFromIndividual(t *testing.T) {
 	assert.Equal(t, "123-45-6789", p.Individual.SSN.Reveal())
 	assert.Equal(t, "1975-01-18", p.Individual.DOB.Reveal())
 	assert.Empty(t, p.missingMasked(c))
-	require.NoError(t, p.validate())
+	require.NoError(t, p.Validate())
 	requireSpecValid(t, http.MethodPut, "/v1/customers/"+c.ID, p.toBody())
 
 	// The copy is independent of the customer it came from.
@@ -392,7 +392,7 @@ func TestUpdateParamsFromBusiness(t *testing.T) {
 	assert.Equal(t, c.ComplianceProfile.Business.Representatives, p.Business.Representatives)
 	assert.Equal(t, "198.51.100.7", p.IPAddress.Reveal())
 	assert.Empty(t, p.missingMasked(c))
-	require.NoError(t, p.validate())
+	require.NoError(t, p.Validate())
 	requireSpecValid(t, http.MethodPut, "/v1/customers/"+c.ID, p.toBody())
 
 	p.Business.Representatives[0].Name = "Changed"

@@ -118,7 +118,7 @@ func (c *Client) call(ctx context.Context, op operation, opts []RequestOption, s
 	m, err := decodeEnvelope(body, readErr, data, meta)
 	cfg.response.fill(resp, m)
 	if err != nil {
-		return &DecodeError{StatusCode: resp.StatusCode, RequestID: m.RequestID, Err: err}
+		return newDecodeError(resp.StatusCode, m.RequestID, err)
 	}
 	return nil
 }

@@ -512,7 +512,8 @@ func TestTruncatedSuccessBodyRetried(t *testing.T) {
 	// An error body cut short keeps its status, which is what decides.
 	notFound := respFixture(t, "getCustomer.404.not-found.json")
 	h = newHarness(t, cut(404, notFound))
-	if _, err := h.client.Customers.Get(context.Background(), knopeID); !IsNotFound(err) || len(h.reqs()) != 1 {
+	var apiErr *Error
+	if _, err := h.client.Customers.Get(context.Background(), knopeID); !errors.As(err, &apiErr) || apiErr.StatusCode != 404 || len(h.reqs()) != 1 {
 		t.Errorf("cut 404: err = %v after %d requests, want the 404 at once", err, len(h.reqs()))
 	}
 }

@@ -55,7 +55,7 @@ func TestReviewDecide(t *testing.T) {
 func TestReviewDecideNotInReview(t *testing.T) {
 	h := newHarness(t, serve(t, 422, "decideCustomerReview.422.not-in-review.json"))
 	_, err := h.client.Customers.Review.Decide(context.Background(), reviewCustomerID, CustomerStatusRejected)
-	if !IsValidation(err) {
+	if !IsUnprocessable(err) || IsDuplicateEmail(err) {
 		t.Fatalf("err = %v, want a 422 *Error", err)
 	}
 	if !strings.Contains(string(h.only().Body), `"rejected"`) {

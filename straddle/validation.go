@@ -1,7 +1,6 @@
 package straddle
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"net/mail"
@@ -16,8 +15,7 @@ import (
 
 // ValidationError is a problem found in a request before it is sent. Field is
 // the wire name (such as "compliance_profile.ssn") and Rule says what is
-// expected; neither ever contains the offending value. Several problems come
-// joined with errors.Join; errors.As finds the first.
+// expected; neither ever contains the offending value.
 type ValidationError struct {
 	Field string
 	Rule  string
@@ -27,10 +25,67 @@ func (e *ValidationError) Error() string {
 	return "straddle: invalid " + e.Field + ": " + e.Rule
 }
 
+// ValidationErrors are all the problems Validate found in a set of params, in
+// the order of the fields. errors.As reaches it to list them, or a
+// *ValidationError to get the first:
+//
+//	if err := p.Validate(); err != nil {
+//		var problems straddle.ValidationErrors
+//		if errors.As(err, &problems) {
+//			for _, v := range problems {
+//				form.SetError(v.Field, v.Rule)
+//			}
+//		}
+//	}
+type ValidationErrors []*ValidationError
+
+// Error lists every field and its rule on one line, never a value.
+func (es ValidationErrors) Error() string {
+	switch len(es) {
+	case 0:
+		return "straddle: no validation problems"
+	case 1:
+		return es[0].Error()
+	}
+	var b strings.Builder
+	b.WriteString("straddle: invalid ")
+	for i, e := range es {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(e.Field + ": " + e.Rule)
+	}
+	return b.String()
+}
+
+// Unwrap returns the problems, so that errors.As finds the first
+// *ValidationError and errors.Is looks at each.
+func (es ValidationErrors) Unwrap() []error {
+	errs := make([]error, len(es))
+	for i, e := range es {
+		errs[i] = e
+	}
+	return errs
+}
+
+// add records a problem.
+func (es *ValidationErrors) add(field, rule string) {
+	*es = append(*es, &ValidationError{Field: field, Rule: rule})
+}
+
+// err returns the problems as an error, or nil when there are none.
+func (es ValidationErrors) err() error {
+	if len(es) == 0 {
+		return nil
+	}
+	return es
+}
+
 // Rules shared by several fields.
 const (
 	ruleRequired = "is required"
 	ruleMasked   = "masked value cannot be sent back; supply the real value"
+	ruleRedacted = "the redaction placeholder is not a value; supply the real value"
 	maxTextLen   = 100
 	maxMetaPairs = 20
 	maxMetaLen   = 40
@@ -56,20 +111,14 @@ var now = time.Now
 // birth "today" anywhere on Earth is not refused as future.
 const latestZoneOffset = 14 * time.Hour
 
-// problems collects validation errors in the order found.
-type problems []error
-
-func (ps *problems) add(field, rule string) {
-	*ps = append(*ps, &ValidationError{Field: field, Rule: rule})
-}
-
-func (ps problems) err() error { return errors.Join(ps...) }
-
-func (p *CreateCustomerParams) validate() error {
+// Validate checks p as Create will, without sending anything: every field
+// against its rule, all problems at once. It returns nil or ValidationErrors,
+// which never quote a value. Use it to check form input up front.
+func (p *CreateCustomerParams) Validate() error {
 	if p == nil {
-		return &ValidationError{Field: "params", Rule: ruleRequired}
+		return ValidationErrors{{Field: "params", Rule: ruleRequired}}
 	}
-	var ps problems
+	var ps ValidationErrors
 	checkName(&ps, p.Name)
 	switch {
 	case p.Type == "":
@@ -92,11 +141,14 @@ func (p *CreateCustomerParams) validate() error {
 	return ps.err()
 }
 
-func (p *UpdateCustomerParams) validate() error {
+// Validate checks p as Update will, without sending anything. It returns nil
+// or ValidationErrors, which never quote a value. Masked fields it cannot
+// judge against the customer: Edit reports those (*MaskedFieldsError).
+func (p *UpdateCustomerParams) Validate() error {
 	if p == nil {
-		return &ValidationError{Field: "params", Rule: ruleRequired}
+		return ValidationErrors{{Field: "params", Rule: ruleRequired}}
 	}
-	var ps problems
+	var ps ValidationErrors
 	checkName(&ps, p.Name)
 	checkContact(&ps, p.Email, p.Phone, p.IPAddress)
 	switch {
@@ -111,11 +163,14 @@ func (p *UpdateCustomerParams) validate() error {
 	return ps.err()
 }
 
-func (p *ListParams) validate() error {
+// Validate checks p as List and All will, without sending anything. A nil
+// *ListParams is valid. It returns nil or ValidationErrors naming the query
+// parameters.
+func (p *ListParams) Validate() error {
 	if p == nil {
 		return nil
 	}
-	var ps problems
+	var ps ValidationErrors
 	if p.PageNumber < 0 || p.PageNumber > math.MaxInt32 {
 		ps.add("page_number", "must be at least 1")
 	}
@@ -150,7 +205,7 @@ func (p *ListParams) validate() error {
 
 // checkInstant refuses a filter instant RFC 3339 cannot write: one whose
 // year, in its own zone (as it is sent), is outside 0000 to 9999.
-func checkInstant(ps *problems, field string, t time.Time) {
+func checkInstant(ps *ValidationErrors, field string, t time.Time) {
 	if !t.IsZero() && (t.Year() < 0 || t.Year() > 9999) {
 		ps.add(field, "must be between the years 0000 and 9999")
 	}
@@ -175,14 +230,14 @@ func checkDecision(s CustomerStatus) error {
 	return nil
 }
 
-func checkName(ps *problems, name string) {
+func checkName(ps *ValidationErrors, name string) {
 	if strings.TrimSpace(name) == "" {
 		ps.add("name", ruleRequired)
 	}
 }
 
 // checkContact checks the fields every write requires.
-func checkContact(ps *problems, email, phone string, ip IPAddress) {
+func checkContact(ps *ValidationErrors, email, phone string, ip IPAddress) {
 	checkEmail(ps, "email", email, true)
 	switch {
 	case phone == "":
@@ -190,12 +245,16 @@ func checkContact(ps *problems, email, phone string, ip IPAddress) {
 	case !phonePattern.MatchString(phone):
 		ps.add("phone", "must be in E.164 form, such as +12128675309")
 	}
+	checkIP(ps, ip)
+}
+
+func checkIP(ps *ValidationErrors, ip IPAddress) {
 	v := ip.Reveal()
 	switch {
 	case v == "":
 		ps.add("device.ip_address", ruleRequired)
-	case isMaskedInput(v):
-		ps.add("device.ip_address", ruleMasked)
+	case placeholderRule(v) != "":
+		ps.add("device.ip_address", placeholderRule(v))
 	case !isIPv4(v):
 		ps.add("device.ip_address", "must be an IPv4 address")
 	}
@@ -208,7 +267,7 @@ func isIPv4(s string) bool {
 
 // checkEmail accepts a bare address: one @, a non-empty local part, a dotted
 // domain, no spaces, at most 254 characters, and nothing net/mail would rewrite.
-func checkEmail(ps *problems, field, email string, required bool) {
+func checkEmail(ps *ValidationErrors, field, email string, required bool) {
 	if email == "" {
 		if required {
 			ps.add(field, ruleRequired)
@@ -235,7 +294,7 @@ func isEmail(s string) bool {
 	return err == nil && a.Address == s
 }
 
-func checkAddress(ps *problems, a *Address) {
+func checkAddress(ps *ValidationErrors, a *Address) {
 	if a == nil {
 		return
 	}
@@ -256,7 +315,7 @@ func checkAddress(ps *problems, a *Address) {
 	}
 }
 
-func checkText(ps *problems, field, s string, required bool) {
+func checkText(ps *ValidationErrors, field, s string, required bool) {
 	switch {
 	case s == "" && required:
 		ps.add(field, ruleRequired)
@@ -267,7 +326,7 @@ func checkText(ps *problems, field, s string, required bool) {
 
 // checkIdentity checks the compliance profile. t is the customer's type, or
 // empty on update, where the type is not sent.
-func checkIdentity(ps *problems, t CustomerType, ind *IndividualIdentity, bus *BusinessIdentity) {
+func checkIdentity(ps *ValidationErrors, t CustomerType, ind *IndividualIdentity, bus *BusinessIdentity) {
 	if ind != nil && bus != nil {
 		ps.add("compliance_profile", "set Individual or Business, not both")
 	}
@@ -299,35 +358,35 @@ func checkIdentity(ps *problems, t CustomerType, ind *IndividualIdentity, bus *B
 	}
 }
 
-func checkSSN(ps *problems, s SSN) {
+func checkSSN(ps *ValidationErrors, s SSN) {
 	v := s.Reveal()
 	switch {
 	case v == "":
-	case isMaskedInput(v):
-		ps.add("compliance_profile.ssn", ruleMasked)
+	case placeholderRule(v) != "":
+		ps.add("compliance_profile.ssn", placeholderRule(v))
 	case !ssnPattern.MatchString(v):
 		ps.add("compliance_profile.ssn", "must be in the form XXX-XX-XXXX")
 	}
 }
 
-func checkEIN(ps *problems, e EIN) {
+func checkEIN(ps *ValidationErrors, e EIN) {
 	v := e.Reveal()
 	switch {
 	case v == "":
-	case isMaskedInput(v):
-		ps.add("compliance_profile.ein", ruleMasked)
+	case placeholderRule(v) != "":
+		ps.add("compliance_profile.ein", placeholderRule(v))
 	case !einPattern.MatchString(v):
 		ps.add("compliance_profile.ein", "must be in the form XX-XXXXXXX")
 	}
 }
 
-func checkDOB(ps *problems, d DOB) {
+func checkDOB(ps *ValidationErrors, d DOB) {
 	v := d.Reveal()
 	if v == "" {
 		return
 	}
-	if isMaskedInput(v) {
-		ps.add("compliance_profile.dob", ruleMasked)
+	if rule := placeholderRule(v); rule != "" {
+		ps.add("compliance_profile.dob", rule)
 		return
 	}
 	date, err := time.Parse(time.DateOnly, v)
@@ -347,7 +406,19 @@ func isAbsoluteURL(s string) bool {
 // isMaskedInput reports a value copied from a masked read.
 func isMaskedInput(s string) bool { return strings.Contains(s, "*") }
 
-func checkMetadata(ps *problems, m map[string]string) {
+// placeholderRule is the rule a stand-in for a personal value breaks: a
+// masked value or the redaction placeholder; "" for anything else.
+func placeholderRule(s string) string {
+	switch {
+	case isMaskedInput(s):
+		return ruleMasked
+	case isRedactionPlaceholder(s):
+		return ruleRedacted
+	}
+	return ""
+}
+
+func checkMetadata(ps *ValidationErrors, m map[string]string) {
 	if len(m) > maxMetaPairs {
 		ps.add("metadata", fmt.Sprintf("must have at most %d pairs", maxMetaPairs))
 	}

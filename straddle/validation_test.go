@@ -1,8 +1,10 @@
 package straddle
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -180,7 +182,7 @@ func TestCreateValidationRules(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			p := individualCreateParams()
 			tt.mutate(p)
-			err := p.validate()
+			err := p.Validate()
 			if tt.field == "" {
 				require.NoError(t, err)
 				return
@@ -214,7 +216,7 @@ func TestBusinessValidationRules(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			p := businessCreateParams()
 			tt.mutate(p.Business)
-			err := p.validate()
+			err := p.Validate()
 			if tt.field == "" {
 				require.NoError(t, err)
 				return
@@ -227,20 +229,20 @@ func TestBusinessValidationRules(t *testing.T) {
 func TestIdentityMembers(t *testing.T) {
 	p := businessCreateParams()
 	p.Type = CustomerTypeIndividual
-	assert.Equal(t, []string{"compliance_profile", "compliance_profile.representatives"}, validationFields(t, p.validate()),
+	assert.Equal(t, []string{"compliance_profile", "compliance_profile.representatives"}, validationFields(t, p.Validate()),
 		"business data on an individual names the profile and its representatives")
 
 	p = individualCreateParams()
 	p.Business = &BusinessIdentity{LegalBusinessName: "B"}
-	assert.Equal(t, []string{"compliance_profile", "compliance_profile"}, validationFields(t, p.validate()),
+	assert.Equal(t, []string{"compliance_profile", "compliance_profile"}, validationFields(t, p.Validate()),
 		"both identities, and the business one on an individual")
-	assert.Contains(t, p.validate().Error(), "not both")
+	assert.Contains(t, p.Validate().Error(), "not both")
 
 	u := validUpdateParams()
 	u.Business = &BusinessIdentity{LegalBusinessName: "B"}
-	assertRefused(t, u.validate(), "compliance_profile", "")
+	assertRefused(t, u.Validate(), "compliance_profile", "")
 	u.Individual = nil
-	require.NoError(t, u.validate(), "on update the type is not known, so either member alone is fine")
+	require.NoError(t, u.Validate(), "on update the type is not known, so either member alone is fine")
 }
 
 func validUpdateParams() *UpdateCustomerParams {
@@ -281,7 +283,7 @@ func TestUpdateValidationRules(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			p := validUpdateParams()
 			tt.mutate(p)
-			err := p.validate()
+			err := p.Validate()
 			if tt.field == "" {
 				require.NoError(t, err)
 				return
@@ -292,31 +294,32 @@ func TestUpdateValidationRules(t *testing.T) {
 }
 
 func TestValidationReportsEverythingAtOnce(t *testing.T) {
-	err := (&CreateCustomerParams{}).validate()
+	err := (&CreateCustomerParams{}).Validate()
 	assert.Equal(t, []string{"name", "type", "email", "phone", "device.ip_address"}, validationFields(t, err))
 	var v *ValidationError
 	require.ErrorAs(t, err, &v)
 	assert.Equal(t, "name", v.Field)
-	assert.Equal(t, 5, strings.Count(err.Error(), "straddle: invalid "))
+	assert.Equal(t, "straddle: invalid name: is required; type: is required; email: is required; phone: is required; device.ip_address: is required", err.Error(),
+		"one line, every field and rule")
 
 	p := individualCreateParams()
 	p.Metadata = map[string]string{"": strings.Repeat("v", 41), strings.Repeat("k", 41): "v"}
 	for i := range 20 {
 		p.Metadata[fmt.Sprint(i)] = "v"
 	}
-	err = p.validate()
+	err = p.Validate()
 	assert.Equal(t, []string{"metadata", "metadata", "metadata", "metadata"}, validationFields(t, err))
 	for _, rule := range []string{"at most 20 pairs", "keys must not be empty", "keys must be at most 40", "values must be at most 40"} {
 		assert.Contains(t, err.Error(), rule)
 	}
 
 	u := &UpdateCustomerParams{}
-	assert.Equal(t, []string{"name", "email", "phone", "device.ip_address", "status"}, validationFields(t, u.validate()))
+	assert.Equal(t, []string{"name", "email", "phone", "device.ip_address", "status"}, validationFields(t, u.Validate()))
 
 	var nilCreate *CreateCustomerParams
-	assertRefused(t, nilCreate.validate(), "params", "")
+	assertRefused(t, nilCreate.Validate(), "params", "")
 	var nilUpdate *UpdateCustomerParams
-	assertRefused(t, nilUpdate.validate(), "params", "")
+	assertRefused(t, nilUpdate.Validate(), "params", "")
 }
 
 func TestValidationErrorsNeverEchoSentinels(t *testing.T) {
@@ -326,7 +329,7 @@ func TestValidationErrorsNeverEchoSentinels(t *testing.T) {
 	p.Individual.DOB = NewDOB(sentinelDOB + "x")
 	p.IPAddress = NewIPAddress(sentinelIP + ".1")
 	p.Business = &BusinessIdentity{EIN: NewEIN(sentinelEIN + "0")}
-	err := p.validate()
+	err := p.Validate()
 	require.Error(t, err)
 	fields := validationFields(t, err)
 	for _, f := range []string{"compliance_profile.ssn", "compliance_profile.dob", "compliance_profile.ein", "device.ip_address"} {
@@ -338,7 +341,7 @@ func TestValidationErrorsNeverEchoSentinels(t *testing.T) {
 	u := sentinelUpdateParams()
 	u.Business.EIN = NewEIN("0" + sentinelEIN)
 	u.IPAddress = NewIPAddress("v6:" + sentinelIP)
-	err = u.validate()
+	err = u.Validate()
 	assert.Equal(t, []string{"device.ip_address", "compliance_profile.ein"}, validationFields(t, err))
 	assertNoSentinel(t, "update validation error", err.Error())
 }
@@ -374,7 +377,7 @@ func TestListValidationRules(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := tt.p.validate()
+			err := tt.p.Validate()
 			if tt.field == "" {
 				require.NoError(t, err)
 				return
@@ -383,7 +386,7 @@ func TestListValidationRules(t *testing.T) {
 		})
 	}
 	err := (&ListParams{PageNumber: -1, PageSize: 2000, SortBy: "x", SortOrder: "y", Statuses: []CustomerStatus{"z"}, Types: []CustomerType{"w"},
-		CreatedFrom: from, CreatedTo: from.Add(-time.Hour)}).validate()
+		CreatedFrom: from, CreatedTo: from.Add(-time.Hour)}).Validate()
 	assert.Equal(t, []string{"page_number", "page_size", "sort_by", "sort_order", "created_from", "status", "types"}, validationFields(t, err))
 }
 
@@ -420,7 +423,48 @@ func TestDOBFutureUsesTheClock(t *testing.T) {
 	now = func() time.Time { return time.Date(2030, 1, 1, 12, 0, 0, 0, time.UTC) }
 	p := individualCreateParams()
 	p.Individual.DOB = NewDOB("2030-01-02")
-	require.NoError(t, p.validate(), "a birth tomorrow in UTC is today somewhere (UTC+14)")
+	require.NoError(t, p.Validate(), "a birth tomorrow in UTC is today somewhere (UTC+14)")
 	p.Individual.DOB = NewDOB("2030-01-03")
-	assertRefused(t, p.validate(), "compliance_profile.dob", "2030-01-03")
+	assertRefused(t, p.Validate(), "compliance_profile.dob", "2030-01-03")
+}
+
+// TestValidationErrorsAreAList: Validate returns every problem as
+// ValidationErrors, on one line; errors.As reaches the list and the first
+// *ValidationError, through a call's error too. On main Validate did not
+// exist and the problems were an errors.Join, one per line.
+func TestValidationErrorsAreAList(t *testing.T) {
+	p := individualCreateParams()
+	p.Email, p.Phone, p.Individual.SSN = "not-an-email", "555-0100", NewSSN(sentinelSSN+"0")
+	err := p.Validate()
+	var list ValidationErrors
+	require.ErrorAs(t, err, &list)
+	var fields []string
+	for _, v := range list {
+		fields = append(fields, v.Field)
+	}
+	assert.Equal(t, []string{"email", "phone", "compliance_profile.ssn"}, fields)
+	var first *ValidationError
+	require.ErrorAs(t, err, &first)
+	assert.Equal(t, "email", first.Field)
+	assert.NotContains(t, err.Error(), "\n")
+	assertNoSentinel(t, "validation errors", err.Error())
+	assert.True(t, IsLocalValidation(err))
+
+	h := newHarness(t, func(w http.ResponseWriter, r *http.Request) { t.Errorf("sent %s", r.URL.Path) })
+	_, callErr := h.client.Customers.Create(context.Background(), p)
+	var fromCall ValidationErrors
+	require.ErrorAs(t, callErr, &fromCall)
+	assert.Equal(t, list, fromCall)
+
+	u := &UpdateCustomerParams{Name: "x"}
+	require.ErrorAs(t, u.Validate(), &list)
+	assert.Len(t, list, 4)
+	l := &ListParams{PageSize: 1001, SortBy: "age"}
+	require.ErrorAs(t, l.Validate(), &list)
+	assert.Len(t, list, 2)
+
+	require.NoError(t, individualCreateParams().Validate())
+	var nilList *ListParams
+	require.NoError(t, nilList.Validate())
+	assert.Nil(t, (&ListParams{}).Validate(), "no problems is a nil error, not an empty list")
 }

@@ -46,7 +46,7 @@ func TestQuickstartNamesTheFailingStepAndCleansUp(t *testing.T) {
 	if !errors.As(err, &se) || se.step != "decide the review" {
 		t.Fatalf("run = %v, want the decision step to fail", err)
 	}
-	if !straddle.IsConflict(err) {
+	if !straddle.IsIdempotencyKeyReused(err) {
 		t.Errorf("the step error lost the API error: %v", err)
 	}
 	if n := srv.CustomerCount(srv.AccountID(srv.APIKey())); n != 0 {

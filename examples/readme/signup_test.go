@@ -45,8 +45,9 @@ func TestSignUpSurvivesAnOutage(t *testing.T) {
 		t.Errorf("get %s: %v, %v", id, c, err)
 	}
 
-	// The same email again is refused by Straddle's rules, as a typed error.
-	if _, err := signUp(ctx, srv.Client(), "leslie@example.com"); !straddle.IsValidation(err) {
-		t.Errorf("duplicate email: %v, want a validation error", err)
+	// The same email again is refused by Straddle's rules: IsDuplicateEmail
+	// tells exactly that refusal from any other.
+	if _, err := signUp(ctx, srv.Client(), "leslie@example.com"); !straddle.IsDuplicateEmail(err) {
+		t.Errorf("duplicate email: %v, want IsDuplicateEmail", err)
 	}
 }

@@ -52,8 +52,8 @@ func TestClientTalksToTheServer(t *testing.T) {
 	if n != 1 {
 		t.Errorf("All yielded %d customers", n)
 	}
-	if _, err := client.Customers.Create(ctx, newCustomer("leslie@example.com")); !straddle.IsValidation(err) {
-		t.Errorf("duplicate email: %v, want a validation error", err)
+	if _, err := client.Customers.Create(ctx, newCustomer("leslie@example.com")); !straddle.IsDuplicateEmail(err) {
+		t.Errorf("duplicate email: %v, want IsDuplicateEmail", err)
 	}
 
 	other := srv.Client(straddle.WithAPIKey("sk_test_wrong"))

@@ -49,7 +49,7 @@ func Example() {
 
 	// A duplicate email is refused as the service refuses it.
 	_, err := signUp(ctx, client, "Leslie Knope", "leslie@example.com", "123-45-6789")
-	fmt.Println(straddle.IsValidation(err))
+	fmt.Println(straddle.IsDuplicateEmail(err))
 	// Output:
 	// true <nil>
 	// false <nil>
