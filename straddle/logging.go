@@ -2,7 +2,9 @@ package straddle
 
 import (
 	"context"
+	"errors"
 	"log/slog"
+	"net/http"
 	"time"
 )
 
@@ -18,26 +20,59 @@ type attemptLog struct {
 	err       error // a transport error, already stripped of the URL's query
 }
 
-// logAttempt writes one record for an attempt, when a logger is set.
-// Failed attempts and 5xx responses log at Warn, the others at Info.
-func (d *doer) logAttempt(ctx context.Context, a attemptLog) {
-	if d.logger == nil {
+// logAttempt writes the record of the call's latest attempt, when a logger is
+// set, at the level attemptLevel gives for its outcome. The request id is
+// logged only when it is a UUID, as the service's are: the body is not to be
+// trusted with what goes into a log.
+func (d *doer) logAttempt(ctx context.Context, st *callState, resp *http.Response, err error, retrying bool) {
+	if d.logger == nil || st.last == nil {
 		return
 	}
-	level := slog.LevelInfo
-	if a.err != nil || a.status >= 500 {
-		level = slog.LevelWarn
-	}
+	a := st.last
 	attrs := []slog.Attr{
 		slog.String("method", a.method),
 		slog.String("path", a.path),
 		slog.Int("status", a.status),
-		slog.String("request_id", a.requestID),
+		slog.String("request_id", safeRequestID(a.requestID)),
 		slog.Int("attempt", a.attempt),
 		slog.Duration("duration", a.duration),
 	}
 	if a.err != nil {
 		attrs = append(attrs, slog.String("error", a.err.Error()))
 	}
-	d.logger.LogAttrs(ctx, level, "straddle: request", attrs...)
+	d.logger.LogAttrs(ctx, attemptLevel(ctx, resp, err, retrying), "straddle: request", attrs...)
+}
+
+// attemptLevel is the level of an attempt's record, by what it means to a
+// service in production:
+//
+//   - Debug: a success.
+//   - Warn: an attempt that will be retried; a request the service refused
+//     (a 3xx or a 4xx that is not retried: fix the request); a call whose
+//     context deadline passed.
+//   - Error: the last attempt of a call that failed on the service's or the
+//     network's side: 5xx, 408, 429 or the in-progress 409 when the retries
+//     ran out (or the next wait would outlast the deadline), a connection
+//     error, a success body that broke off or was too large.
+//   - Info: a call the caller cancelled.
+func attemptLevel(ctx context.Context, resp *http.Response, err error, retrying bool) slog.Level {
+	switch {
+	case retrying:
+		return slog.LevelWarn
+	case err != nil && ctx.Err() != nil:
+		if errors.Is(ctx.Err(), context.Canceled) {
+			return slog.LevelInfo
+		}
+		return slog.LevelWarn
+	case err != nil:
+		return slog.LevelError
+	case resp.StatusCode >= 200 && resp.StatusCode <= 299:
+		if b, ok := resp.Body.(*bufferedBody); ok && b.err != nil {
+			return slog.LevelError
+		}
+		return slog.LevelDebug
+	case retryable(resp, nil):
+		return slog.LevelError
+	}
+	return slog.LevelWarn
 }

@@ -7,9 +7,11 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // syncBuffer is a bytes.Buffer safe for the logger and the test to share.
@@ -61,7 +63,7 @@ func TestLogOneRecordPerAttempt(t *testing.T) {
 		requestID string
 	}{
 		{"WARN", 503, "019f42e3-2034-7699-832f-5438d352df58"},
-		{"INFO", 200, "019f4209-44e3-738d-9279-8f6a0d5bb492"},
+		{"DEBUG", 200, "019f4209-44e3-738d-9279-8f6a0d5bb492"},
 	} {
 		r := recs[i]
 		if r["level"] != want.level || r["method"] != "GET" || r["path"] != "/v1/customers/{id}" ||
@@ -85,6 +87,9 @@ func TestLogTransportError(t *testing.T) {
 	}
 	if recs[0]["status"] != float64(0) || recs[0]["error"] == nil || recs[0]["level"] != "WARN" {
 		t.Errorf("record %v", recs[0])
+	}
+	if recs[1]["error"] == nil || recs[1]["level"] != "ERROR" {
+		t.Errorf("the last attempt: %v, want an ERROR record", recs[1])
 	}
 	if strings.Contains(buf.String(), "private.person") {
 		t.Errorf("the log shows the query: %s", buf.String())
@@ -144,4 +149,101 @@ func TestNoLoggerNoOutput(t *testing.T) {
 	}
 }
 
-func slogJSON(w io.Writer) *slog.Logger { return slog.New(slog.NewJSONHandler(w, nil)) }
+func slogJSON(w io.Writer) *slog.Logger {
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+// TestLogLevels holds each outcome of an attempt to the level WithLogger
+// promises: success at Debug, a retried attempt at Warn, a refused request at
+// Warn, the last attempt of a failed call at Error, a cancelled call at Info.
+// On main every 4xx and every success logged at Info.
+func TestLogLevels(t *testing.T) {
+	hang := func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }
+	tests := []struct {
+		name    string
+		handler http.HandlerFunc
+		opts    []Option
+		ctx     func() (context.Context, context.CancelFunc)
+		closed  bool
+		levels  []string
+	}{
+		{name: "success", handler: serve(t, 200, "getCustomer.200.individual.json"), levels: []string{"DEBUG"}},
+		{name: "retried then success", handler: sequence(statusOnly(t, 503), serve(t, 200, "getCustomer.200.individual.json")),
+			levels: []string{"WARN", "DEBUG"}},
+		{name: "5xx until the retries run out", handler: statusOnly(t, 503), opts: []Option{WithMaxRetries(2)},
+			levels: []string{"WARN", "WARN", "ERROR"}},
+		{name: "429 until the retries run out", handler: serve(t, 429, "listCustomers.429.rate-limited.json"), opts: []Option{WithMaxRetries(1)},
+			levels: []string{"WARN", "ERROR"}},
+		{name: "in progress until the retries run out", handler: serve(t, 409, "createCustomer.409.in-progress.json"), opts: []Option{WithMaxRetries(1)},
+			levels: []string{"WARN", "ERROR"}},
+		{name: "not found", handler: serve(t, 404, "getCustomer.404.not-found.json"), levels: []string{"WARN"}},
+		{name: "refused by a rule", handler: serve(t, 422, "decideCustomerReview.422.not-in-review.json"), levels: []string{"WARN"}},
+		{name: "unauthorized", handler: func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(401) }, levels: []string{"WARN"}},
+		{name: "connection refused", closed: true, opts: []Option{WithMaxRetries(1)}, levels: []string{"WARN", "ERROR"}},
+		{name: "retry-after past the deadline", handler: func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Retry-After", "30")
+			writeJSON(w, 503, respFixture(t, "getCustomer.500.server-error.json"))
+		}, ctx: func() (context.Context, context.CancelFunc) {
+			return context.WithTimeout(context.Background(), 5*time.Second)
+		},
+			levels: []string{"ERROR"}},
+		{name: "caller cancelled", handler: hang, ctx: func() (context.Context, context.CancelFunc) {
+			ctx, cancel := context.WithCancel(context.Background())
+			time.AfterFunc(20*time.Millisecond, cancel)
+			return ctx, cancel
+		}, levels: []string{"INFO"}},
+		{name: "caller deadline", handler: hang, ctx: func() (context.Context, context.CancelFunc) {
+			return context.WithTimeout(context.Background(), 20*time.Millisecond)
+		}, levels: []string{"WARN"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf syncBuffer
+			handler := tt.handler
+			if handler == nil {
+				handler = serve(t, 200, "getCustomer.200.individual.json")
+			}
+			h := newHarness(t, handler, append([]Option{WithLogger(slogJSON(&buf))}, tt.opts...)...)
+			h.skip = func(*http.Response) bool { return true }
+			if tt.closed {
+				h.srv.Close()
+			}
+			ctx, cancel := context.Background(), context.CancelFunc(func() {})
+			if tt.ctx != nil {
+				ctx, cancel = tt.ctx()
+			}
+			defer cancel()
+			var err error
+			if strings.Contains(tt.name, "in progress") {
+				_, err = h.client.Customers.Create(ctx, testCreateParams())
+			} else {
+				_, err = h.client.Customers.Get(ctx, knopeID)
+			}
+			var got []string
+			for _, r := range buf.records(t) {
+				got = append(got, r["level"].(string))
+			}
+			if !slices.Equal(got, tt.levels) {
+				t.Errorf("levels %v, want %v (err %v)", got, tt.levels, err)
+			}
+		})
+	}
+}
+
+// TestLogLeavesOutUnsafeRequestIDs: the request id in a log record comes
+// from the response body; one not shaped like a UUID (an echoed SSN, a forged
+// log line) is left out.
+func TestLogLeavesOutUnsafeRequestIDs(t *testing.T) {
+	var buf syncBuffer
+	body := errorEnvelope(404, "/not_found", "Not Found", "987-65-4320\nlevel=ERROR msg=forged", nil)
+	h := newHarness(t, func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, 404, body) }, WithLogger(slogJSON(&buf)))
+	h.skip = func(*http.Response) bool { return true }
+	_, _ = h.client.Customers.Get(context.Background(), knopeID)
+	recs := buf.records(t)
+	if len(recs) != 1 || recs[0]["request_id"] != "" {
+		t.Errorf("records %v, want one with an empty request id", recs)
+	}
+	if out := buf.String(); strings.Contains(out, "987-65-4320") || strings.Contains(out, "forged") {
+		t.Errorf("the log shows the body's request id: %s", out)
+	}
+}

@@ -50,6 +50,7 @@ type callState struct {
 	maxRetries int
 	timeout    time.Duration // per attempt; 0 for none
 	attempts   int
+	last       *attemptLog // what the latest attempt leaves in the log
 }
 
 type stateKey struct{}
@@ -246,7 +247,7 @@ func (d *doer) attempt(ctx context.Context, req *http.Request, st *callState, n 
 	resp, err := d.http.Do(r)
 	if err != nil {
 		log.err, log.duration = withoutQuery(err), time.Since(start)
-		d.logAttempt(ctx, log)
+		st.last = &log
 		return nil, log.err
 	}
 	body, readErr := readBody(resp)
@@ -258,10 +259,10 @@ func (d *doer) attempt(ctx context.Context, req *http.Request, st *callState, n 
 		// The attempt ran out (or the call was cancelled) while reading:
 		// a transport failure, not a malformed response.
 		log.err = fmt.Errorf("read response body: %w", ctx.Err())
-		d.logAttempt(ctx, log)
+		st.last = &log
 		return nil, log.err
 	}
-	d.logAttempt(ctx, log)
+	st.last = &log
 	buffered := &bufferedBody{data: body, err: readErr}
 	buffered.Reset(body)
 	resp.Body = buffered

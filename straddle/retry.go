@@ -44,14 +44,16 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 	st := stateFrom(ctx)
 	d.authorize(req)
 	for attempt := 1; ; attempt++ {
-		st.attempts = attempt
+		st.attempts, st.last = attempt, nil
 		resp, err := d.attempt(ctx, req, st, attempt)
 		if err != nil && ctx.Err() != nil {
 			// The caller's context ended: that is the answer, not what the
 			// transport made of it.
+			d.logAttempt(ctx, st, resp, err, false)
 			return nil, ctx.Err()
 		}
 		if attempt > st.maxRetries || !retryable(resp, err) {
+			d.logAttempt(ctx, st, resp, err, false)
 			return resp, err
 		}
 		wait := d.backoff(attempt)
@@ -61,8 +63,10 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 			}
 		}
 		if deadline, ok := ctx.Deadline(); ok && d.now().Add(wait).After(deadline) {
+			d.logAttempt(ctx, st, resp, err, false)
 			return resp, err
 		}
+		d.logAttempt(ctx, st, resp, err, true)
 		if serr := d.sleep(ctx, wait); serr != nil {
 			return nil, serr
 		}
