@@ -118,6 +118,25 @@ var leakEchoBody = []byte(`{"meta":{"api_request_id":"019f42e3-01b0-79dd-bbee-f3
 	`"detail":"Customer with SSN ` + leakSSN + `, DOB ` + leakDOB + `, EIN ` + leakEIN + ` and IP ` + leakIP + ` exists (key ` + leakKey + `)",` +
 	`"items":[{"reference":"compliance_profile.ssn","detail":"` + leakSSN + ` is taken"},{"reference":"` + leakIP + `","detail":"` + leakKey + `"}]}}`)
 
+// leakHostileBody is an error envelope in which every field a peer controls
+// carries the sentinels, with log-injection controls around them: the type,
+// the title, the request id, the references and the details.
+var leakHostileBody = []byte(`{"meta":{"api_request_id":"` + leakSSN + `\r\nlevel=ERROR msg=` + leakKey + `","api_request_timestamp":"2026-07-08T18:00:01Z"},` +
+	`"response_type":"error","error":{"status":422,"type":"/` + leakSSN + `\u001b[2J","title":"Bad Request ` + leakDOB + ` ` + leakEIN + `\n",` +
+	`"detail":"` + leakIP + `","items":[{"reference":"` + leakIP + `","detail":"x"},{"reference":"ssn_987654320","detail":"` + leakSSN + `"},` +
+	`{"reference":"` + leakEIN + `","detail":"y"},{"reference":"Device.IpAddress","detail":"` + leakIP + `"}]}}`)
+
+// leakOverflowBodies are 200 bodies whose numbers overflow their Go types:
+// encoding/json quotes such a number in its error. Each carries the SSN's
+// digits and a request id that is not a UUID.
+var leakOverflowBodies = map[string]string{
+	"list": `{"meta":{"api_request_id":"` + leakSSN + `","api_request_timestamp":"2026-07-08T18:00:01Z","page_number":1,"page_size":1,"max_page_size":1000,` +
+		`"total_items":987654320987654320987,"total_pages":1,"sort_by":"name","sort_order":"asc"},"response_type":"array","data":[]}`,
+	"review": `{"meta":{"api_request_id":"` + leakSSN + `"},"response_type":"object","data":{"customer_details":{},` +
+		`"identity_details":{"reputation":{"risk_score":1e987654320,"insights":{"accounts_count":987654320987654320987}}}}}`,
+	"get": `{"meta":{"api_request_id":"` + leakIP + `"},"data":{"id":"x"}, 987654320}`,
+}
+
 // leakMalformedBodies are 200 bodies for the unmasked endpoint that carry
 // the sentinels and cannot be decoded.
 var leakMalformedBodies = map[string]string{
@@ -281,6 +300,57 @@ func leakRun(t *testing.T, logger *slog.Logger) *leakWorld {
 		add("error chain from "+name, err)
 	}
 
+	// A hostile peer puts the sentinels in every field of the envelope, under
+	// every status the predicates look at.
+	for _, status := range []int{400, 404, 409, 422, 503} {
+		hostile := newHarness(t, func(rw http.ResponseWriter, _ *http.Request) { writeJSON(rw, status, leakHostileBody) }, append(opts, WithMaxRetries(0))...)
+		hostile.skip = func(*http.Response) bool { return true }
+		_, err := hostile.client.Customers.Get(ctx, knopeID)
+		var e *Error
+		if !errors.As(err, &e) || e.RequestID == "" {
+			t.Fatalf("hostile %d: err = %v, want *Error with the raw fields", status, err)
+		}
+		add(fmt.Sprintf("*Error from a hostile %d", status), e)
+		add(fmt.Sprintf("Error from a hostile %d", status), *e)
+	}
+
+	// 200 bodies whose numbers overflow: encoding/json would quote them.
+	for name, body := range leakOverflowBodies {
+		h := newHarness(t, func(rw http.ResponseWriter, _ *http.Request) { writeJSON(rw, 200, []byte(body)) }, opts...)
+		h.skip = func(*http.Response) bool { return true }
+		var err error
+		switch name {
+		case "list":
+			_, err = h.client.Customers.List(ctx, nil)
+		case "review":
+			_, err = h.client.Customers.Review.Get(ctx, knopeID)
+		default:
+			_, err = h.client.Customers.Get(ctx, knopeID)
+		}
+		var de *DecodeError
+		if !errors.As(err, &de) || (name != "get" && de.RequestID == "") {
+			t.Fatalf("%s: err = %v, want *DecodeError with the raw request id", name, err)
+		}
+		add("*DecodeError (overflow "+name+")", de)
+		add("decode error chain (overflow "+name+")", err)
+	}
+
+	// JSON of an unmasked customer decoded back: refused, naming no value.
+	b, err := json.Marshal(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var placeholder *PlaceholderError
+	if !errors.As(json.Unmarshal(b, &UnmaskedCustomer{}), &placeholder) {
+		t.Fatal("the JSON of an unmasked customer decoded back")
+	}
+	add("*PlaceholderError", placeholder)
+	_, parseErr := ParseSSN(leakSSN + "0")
+	add("ParseSSN error", parseErr)
+	badList := leakBusinessParams()
+	badList.Type, badList.Phone, badList.IPAddress = CustomerTypeIndividual, leakSSN, NewIPAddress(leakIP+"/24")
+	add("ValidationErrors (many)", badList.Validate())
+
 	// An account that cannot unmask: Edit refuses to clear the masked fields.
 	noUnmask := newHarness(t, func(rw http.ResponseWriter, r *http.Request) {
 		if strings.HasSuffix(r.URL.Path, "/unmasked") {
@@ -289,7 +359,7 @@ func leakRun(t *testing.T, logger *slog.Logger) *leakWorld {
 		}
 		writeJSON(rw, 200, maskedInd)
 	}, opts...)
-	_, err := noUnmask.client.Customers.Edit(ctx, knopeID, func(*UpdateCustomerParams) error { return nil })
+	_, err = noUnmask.client.Customers.Edit(ctx, knopeID, func(*UpdateCustomerParams) error { return nil })
 	var mf *MaskedFieldsError
 	if !errors.As(err, &mf) {
 		t.Fatalf("edit without unmasking: err = %v, want *MaskedFieldsError", err)
