@@ -136,8 +136,16 @@ func WithHTTPClient(hc *http.Client) Option {
 }
 
 // WithLogger logs one record per attempt to l: method, path template,
-// status, request id, attempt and duration. Never bodies, query strings or
-// credentials. Without it the client logs nothing.
+// status, request id (only when it is a UUID), attempt and duration. Never
+// bodies, query strings or credentials. Without it the client logs nothing.
+//
+// Levels: Debug for a success; Warn for an attempt that will be retried, a
+// request the service refused (a 3xx or a 4xx that is not retried) and a
+// call whose context deadline passed; Error for the last attempt of a call
+// that failed on the service's or the network's side (5xx, 408, 429 or an
+// in-progress 409 when the retries ran out, a connection error, a success
+// body that broke off or was too large); Info for a call its caller
+// cancelled.
 func WithLogger(l *slog.Logger) Option {
 	return clientOption(func(s *settings) error {
 		s.logger = l

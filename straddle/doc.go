@@ -26,7 +26,7 @@
 //		Config:     &straddle.Config{SandboxOutcome: straddle.SandboxOutcomeReview},
 //	})
 //	if err != nil {
-//		log.Fatal(err)
+//		log.Fatal(err) // straddle.IsDuplicateEmail(err) when the email is taken
 //	}
 //
 //	// Settle its manual review.
@@ -64,7 +64,7 @@
 //	case straddle.IsNotFound(err):
 //		// gone
 //	case errors.As(err, &apiErr):
-//		log.Printf("status %d, request %s", apiErr.StatusCode, apiErr.RequestID)
+//		log.Print(err) // status, type, title, field names, request id: safe to log
 //	}
 //
 // # Options
@@ -83,23 +83,80 @@
 // Failed requests are retried (twice by default, WithMaxRetries): connection
 // errors, attempts that ran out of time (WithAttemptTimeout), 408, 429, 5xx, and the
 // 409 that says an identical request is still in progress. Other 4xx are not.
-// Waits grow exponentially with full jitter, honour Retry-After, end when the
-// context ends, and are not started when they would outlast its deadline.
+// Waits grow exponentially with full jitter (0.5 s doubling, capped at 8 s),
+// or follow a Retry-After header (seconds or an HTTP date) capped at 30 s, so
+// a server cannot park a call for longer. They end when the context ends, and
+// are not started when they would outlast its deadline.
 // Every write (POST, PUT, PATCH, DELETE) carries an Idempotency-Key, made once
 // per call and sent on every retry, so a retried write is never applied twice.
 //
 // # Errors
 //
-// Invalid input is refused before any request with a *ValidationError naming
-// the field and the rule. A non-2xx response gives an *Error, whatever its
-// body (empty, HTML or JSON), with helpers IsNotFound, IsConflict,
-// IsValidation, IsAuth and IsRateLimited. A 2xx response whose body cannot
-// be decoded gives a *DecodeError. Context and transport errors are returned
-// so that errors.Is(err, context.DeadlineExceeded) works. No error message
-// contains a request or response body, personal data or the API key.
+// Each way a call can be refused has its own predicate; use the one that
+// names what you will do about it:
+//
+//   - IsLocalValidation: this package refused the call before sending
+//     anything, because a param, id or option broke a rule. Fix the input.
+//     errors.As gives the first *ValidationError, or, for params, the whole
+//     ValidationErrors list (field and rule of each). To check form input up
+//     front, call Validate on CreateCustomerParams, UpdateCustomerParams or
+//     ListParams, and ParseSSN, ParseDOB, ParseEIN or ParseIPAddress on
+//     single values: the same checks, nothing sent.
+//   - IsBadRequest: the service found the request malformed (400): a field
+//     or header in a form it refuses. Error.Items name the fields. Usually a
+//     value local validation cannot judge, or a bug.
+//   - IsUnprocessable: the request was well formed but a business rule
+//     refused it (422). IsDuplicateEmail is the commonest: another customer
+//     of the account has the email. Another is a review decision on a
+//     customer not in review. Tell the user.
+//   - IsNotFound: the service's 404, with its error envelope: no such
+//     customer. A bare 404 is not IsNotFound: it comes from a wrong base URL
+//     or a proxy, and its message says so.
+//   - IsIdempotencyKeyReused: a 409 for a key already used with a different
+//     request: a bug in the caller's keys. Not retried; do not retry it.
+//   - IsRequestInProgress: a 409 while the first request with the key is
+//     still running. Retried already; repeat later with the same key
+//     (WithIdempotencyKey) to get the first request's answer.
+//   - IsAuth (401, 403) and IsRateLimited (429, after the retries).
+//
+// Any other non-2xx response is an *Error too, whatever its body (empty,
+// HTML or JSON), with the status, the service's Type (compare with HasType and
+// the ErrorType constants), Title, Detail, Items and RequestID as received. A
+// 2xx response whose body cannot be decoded gives a *DecodeError. Context and
+// transport errors are returned so that errors.Is(err,
+// context.DeadlineExceeded) works.
+//
+// Error strings are safe to log. They never contain a request or response
+// body, Detail or an item's detail (which may quote personal data), the API
+// key, or personal data. Text from the response (type, title, request id,
+// item references) appears only in the shapes the service uses, bounded and
+// free of control characters, so a proxy that echoes a request or injects
+// log lines changes nothing in them.
+//
+// # Personal data
+//
+// SSN, DOB, EIN and IPAddress print, log and marshal as "[REDACTED]" under
+// every fmt verb, slog and encoding/json; Reveal returns the value. Because
+// json.Marshal never writes the values, JSON of an UnmaskedCustomer or of
+// params is no way to keep them: decoding "[REDACTED]" (or a masked value
+// such as "***-**-****") into these types fails with a *PlaceholderError
+// rather than hand back the placeholder as if it were the SSN.
+//
+// To store personal data on purpose, copy the values out with Reveal into
+// storage you control and protect (encrypted at rest, access-logged), and
+// build the types again with NewSSN or ParseSSN (and the like) when you need
+// them. Or store only the customer id and read the values again from
+// Customers.Unmasked when needed.
 //
 // # Logging
 //
 // WithLogger logs one record per attempt: method, path template, status,
-// request id, attempt and duration. Never bodies, query strings or the API key.
+// request id (when it is a UUID), attempt and duration. Never bodies, query
+// strings or the API key. The level says what happened: Debug for a success;
+// Warn for an attempt that will be retried, for a request the service refused
+// (a 4xx that is not retried) and for a call whose context deadline passed;
+// Error for the last attempt of a call that failed on the service's or the
+// network's side (5xx, 408, 429 or an in-progress 409 after the retries, a
+// connection error, a success body that broke off); Info for a call its
+// caller cancelled.
 package straddle

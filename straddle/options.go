@@ -124,7 +124,9 @@ func WithHeader(key, value string) CommonOption {
 
 // WithMaxRetries sets how many times a failed request is retried: 2 by
 // default (3 attempts), 0 for none. On NewClient it is the default of every
-// call; on a call it overrides that default.
+// call; on a call it overrides that default. Waits between attempts follow
+// Retry-After when the response has one, capped at 30 s, and jittered
+// exponential backoff otherwise; none outlasts the context's deadline.
 func WithMaxRetries(n int) CommonOption {
 	return commonOption(func(c *callConfig) {
 		if n < 0 {
