@@ -178,7 +178,7 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool, error) {
 func (s *Server) process(c *call, delay time.Duration) *response {
 	r := c.r
 	if c.ex == nil {
-		return s.errorResponse(c, newAPIError(http.StatusNotFound, "No operation matches the method and path."))
+		return routeNotFound()
 	}
 	c.id = strings.ToLower(c.ex.PathParams()["id"])
 	if c.tooLarge {
@@ -245,6 +245,17 @@ func (s *Server) wait(d time.Duration) {
 	select {
 	case <-t.C:
 	case <-s.done:
+	}
+}
+
+// routeNotFound answers a method and path the API does not have: a bare 404
+// without the error envelope, as a router gives, so that a client pointed at
+// the wrong base URL cannot mistake it for a missing customer.
+func routeNotFound() *response {
+	return &response{
+		status: http.StatusNotFound,
+		header: http.Header{"Content-Type": {"text/plain; charset=utf-8"}},
+		body:   []byte("404 page not found\n"),
 	}
 }
 
