@@ -32,6 +32,17 @@ func loadSpec(t *testing.T) *openapi3.T {
 	return doc
 }
 
+// loadWebhooks returns the spec's x-webhooks section as a document of its
+// own, one path per event type (see contract.Webhooks).
+func loadWebhooks(t *testing.T) *openapi3.T {
+	t.Helper()
+	doc, err := contract.Webhooks()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}
+
 type operation struct {
 	method, path string
 	op           *openapi3.Operation
@@ -169,7 +180,7 @@ func TestSpecRefsResolve(t *testing.T) {
 	for name, s := range doc.Components.Schemas {
 		walk(name, s)
 	}
-	for _, o := range operations(doc) {
+	for _, o := range append(operations(doc), operations(loadWebhooks(t))...) {
 		for _, p := range o.op.Parameters {
 			if p.Value == nil {
 				t.Errorf("%s: parameter $ref %q does not resolve", o.op.OperationID, p.Ref)
@@ -198,7 +209,7 @@ func TestSpecRefsResolve(t *testing.T) {
 func TestSpecExamplesValidate(t *testing.T) {
 	doc := loadSpec(t)
 	n := 0
-	for _, o := range operations(doc) {
+	for _, o := range append(operations(doc), operations(loadWebhooks(t))...) {
 		if rb := o.op.RequestBody; rb != nil {
 			for mime, media := range rb.Value.Content {
 				if media.Example != nil {
@@ -216,7 +227,7 @@ func TestSpecExamplesValidate(t *testing.T) {
 			}
 		}
 	}
-	if n < 9*2 {
+	if n < 9*2+2 {
 		t.Errorf("only %d examples checked", n)
 	}
 }
@@ -247,12 +258,13 @@ func validateValue(schema *openapi3.Schema, value any, opts ...openapi3.SchemaVa
 //	testdata/responses/<operationId>.<status>.<variant>.json   a response body
 //	testdata/responses/<operationId>.<status>.<variant>.empty  an empty response body
 //	testdata/requests/<operationId>.<variant>.json             a request body
+//	testdata/events/<event_type>.<variant>.json                a webhook body (x-webhooks)
 //
 // Each must validate against the schema its name claims.
 func TestFixturesValidate(t *testing.T) {
 	doc := loadSpec(t)
-	checked := 0
-	for _, kind := range []string{"responses", "requests"} {
+	checked, events := 0, map[string]int{}
+	for _, kind := range []string{"responses", "requests", "events"} {
 		files, err := filepath.Glob(filepath.Join("..", "testdata", kind, "*"))
 		if err != nil {
 			t.Fatal(err)
@@ -262,11 +274,34 @@ func TestFixturesValidate(t *testing.T) {
 				t.Errorf("%s: %v", filepath.Base(file), err)
 			}
 			checked++
+			if kind == "events" {
+				events[eventTypeOf(filepath.Base(file))]++
+			}
 		}
 	}
 	if checked < 30 {
 		t.Errorf("only %d fixtures found", checked)
 	}
+	types, err := contract.EventTypes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, et := range types {
+		if events[et] < 2 {
+			t.Errorf("event type %s has %d fixtures, want at least 2", et, events[et])
+		}
+	}
+}
+
+// eventTypeOf returns the event type an events fixture's name claims: all
+// but the last dot-separated part of the name before .json.
+func eventTypeOf(base string) string {
+	name := strings.TrimSuffix(base, filepath.Ext(base))
+	i := strings.LastIndexByte(name, '.')
+	if i < 0 {
+		return ""
+	}
+	return name[:i]
 }
 
 // TestFixtureCheckCatchesBreakage proves the fixture check can fail: it breaks
@@ -329,6 +364,29 @@ func checkFixture(doc *openapi3.T, kind, file string) error {
 		return nil
 	}
 	switch kind {
+	case "events":
+		eventType := eventTypeOf(base)
+		if ext != ".json" || len(parts) < 2 || eventType == "" {
+			return fmt.Errorf("name is not <event_type>.<variant>.json")
+		}
+		op, err := contract.EventOperation(eventType)
+		if err != nil {
+			return err
+		}
+		var head struct {
+			EventType string `json:"event_type"`
+		}
+		if err := json.Unmarshal(data, &head); err != nil {
+			return fmt.Errorf("not JSON: %w", err)
+		}
+		if head.EventType != eventType {
+			return fmt.Errorf("event_type %q, but the name says %q", head.EventType, eventType)
+		}
+		if err := validateJSON(op.RequestBody.Value.Content.Get("application/json").Schema.Value, data, openapi3.VisitAsRequest()); err != nil {
+			return err
+		}
+		// The helper the emulator and the webhook tests use must agree.
+		return contract.ValidateEvent(data)
 	case "requests":
 		if len(parts) != 2 || ext != ".json" {
 			return fmt.Errorf("name is not <operationId>.<variant>.json")
