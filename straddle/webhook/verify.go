@@ -183,6 +183,17 @@ func (v Verifier) LogValue() slog.Value { return slog.StringValue(v.String()) }
 // MarshalJSON writes String, so JSON logging cannot reveal the secrets.
 func (v Verifier) MarshalJSON() ([]byte, error) { return []byte(strconv.Quote(v.String())), nil }
 
+// The headers' canonical keys: http.Header.Get canonicalizes its argument,
+// which allocates unless it is canonical already.
+var (
+	keyID            = http.CanonicalHeaderKey(HeaderID)
+	keyTimestamp     = http.CanonicalHeaderKey(HeaderTimestamp)
+	keySignature     = http.CanonicalHeaderKey(HeaderSignature)
+	keySvixID        = http.CanonicalHeaderKey(SvixHeaderID)
+	keySvixTimestamp = http.CanonicalHeaderKey(SvixHeaderTimestamp)
+	keySvixSignature = http.CanonicalHeaderKey(SvixHeaderSignature)
+)
+
 // signatureHeaders are the three headers of one delivery, as received.
 type signatureHeaders struct {
 	id, timestamp, signature string
@@ -196,12 +207,12 @@ type signatureHeaders struct {
 // other.
 func readHeaders(h http.Header) signatureHeaders {
 	sh := signatureHeaders{
-		id: h.Get(HeaderID), timestamp: h.Get(HeaderTimestamp), signature: h.Get(HeaderSignature),
+		id: h.Get(keyID), timestamp: h.Get(keyTimestamp), signature: h.Get(keySignature),
 		names: [3]string{HeaderID, HeaderTimestamp, HeaderSignature},
 	}
 	if sh.id == "" && sh.timestamp == "" && sh.signature == "" {
 		svix := signatureHeaders{
-			id: h.Get(SvixHeaderID), timestamp: h.Get(SvixHeaderTimestamp), signature: h.Get(SvixHeaderSignature),
+			id: h.Get(keySvixID), timestamp: h.Get(keySvixTimestamp), signature: h.Get(keySvixSignature),
 			names: [3]string{SvixHeaderID, SvixHeaderTimestamp, SvixHeaderSignature}, svix: true,
 		}
 		if svix.id != "" || svix.timestamp != "" || svix.signature != "" {
@@ -266,11 +277,7 @@ func (v *Verifier) verify(header http.Header, body []byte) (signatureHeaders, er
 	}
 	std := header
 	if sh.svix {
-		std = http.Header{
-			http.CanonicalHeaderKey(HeaderID):        {sh.id},
-			http.CanonicalHeaderKey(HeaderTimestamp): {sh.timestamp},
-			http.CanonicalHeaderKey(HeaderSignature): {sh.signature},
-		}
+		std = http.Header{keyID: {sh.id}, keyTimestamp: {sh.timestamp}, keySignature: {sh.signature}}
 	}
 	for _, wh := range v.hooks {
 		err := wh.VerifyIgnoringTimestamp(body, std)

@@ -1,0 +1,94 @@
+package webhook_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
+
+	"github.com/straddlekit/straddle-go/straddle/webhook"
+)
+
+// Allocation counts are stable where times are not: these tests hold the
+// receiving path's costs to the floor the benchmarks compare it with.
+
+// TestVerifyAllocatesAsTheLibrary: verifying costs what the reference
+// library's own Verify costs (three more for the svix-* spelling, mapped to
+// the library's), at 1 KB and at 100 KB: nothing of ours grows with the body.
+func TestVerifyAllocatesAsTheLibrary(t *testing.T) {
+	secret := newSecret(t)
+	v, err := webhook.NewVerifier(secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lib, err := standardwebhooks.NewWebhook(secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	small := eventFixture(t, "customer.event.v1.verified")
+	large := bytes.Replace(small, []byte(`"crm": "1001"`), []byte(`"crm": "`+strings.Repeat("x", 100_000)+`"`), 1)
+	now := time.Now()
+	for name, body := range map[string][]byte{"1 KB": small, "100 KB": large} {
+		h := headers("msg_a", now, libSign(t, secret, "msg_a", now, body))
+		floor := testing.AllocsPerRun(100, func() {
+			if err := lib.Verify(body, h); err != nil {
+				t.Fatal(err)
+			}
+		})
+		ours := testing.AllocsPerRun(100, func() {
+			if err := v.Verify(h, body); err != nil {
+				t.Fatal(err)
+			}
+		})
+		svix := svixHeaders("msg_a", now, h.Get(webhook.HeaderSignature))
+		viaSvix := testing.AllocsPerRun(100, func() {
+			if err := v.Verify(svix, body); err != nil {
+				t.Fatal(err)
+			}
+		})
+		t.Logf("%s: library %.0f, ours %.0f, svix spelling %.0f allocations", name, floor, ours, viaSvix)
+		if ours > floor || viaSvix > floor+3 {
+			t.Errorf("%s: Verify allocates %.0f (%.0f for svix-*), the library %.0f", name, ours, viaSvix, floor)
+		}
+	}
+}
+
+// TestVerifyEventAllocations: a verified, decoded event costs a bounded
+// number of allocations over the floor (library Verify plus a plain
+// json.Unmarshal); most of the difference is the client's masked Customer.
+func TestVerifyEventAllocations(t *testing.T) {
+	secret := newSecret(t)
+	v, err := webhook.NewVerifier(secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lib, err := standardwebhooks.NewWebhook(secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := eventFixture(t, "customer.event.v1.verified")
+	now := time.Now()
+	h := http.Header(headers("msg_a", now, libSign(t, secret, "msg_a", now, body)))
+	floor := testing.AllocsPerRun(100, func() {
+		if err := lib.Verify(body, h); err != nil {
+			t.Fatal(err)
+		}
+		var ev plainEvent
+		if err := json.Unmarshal(body, &ev); err != nil {
+			t.Fatal(err)
+		}
+	})
+	ours := testing.AllocsPerRun(100, func() {
+		if _, err := v.VerifyEvent(h, body); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Logf("floor %.0f, VerifyEvent %.0f allocations", floor, ours)
+	if ours > floor+25 {
+		t.Errorf("VerifyEvent allocates %.0f, the floor %.0f: more than 25 over", ours, floor)
+	}
+}
