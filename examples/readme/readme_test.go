@@ -18,7 +18,20 @@ func readme(t *testing.T) string {
 // TestREADMEShowsUsage keeps the README's "Using the client" snippet identical
 // to the body of Usage, which the build compiles.
 func TestREADMEShowsUsage(t *testing.T) {
-	src, err := os.ReadFile("usage.go")
+	checkSnippet(t, "usage.go", "Usage")
+}
+
+// TestREADMEShowsWebhooks keeps the README's "Receiving webhooks" snippet
+// identical to the body of ReceiveWebhooks, which the build compiles.
+func TestREADMEShowsWebhooks(t *testing.T) {
+	checkSnippet(t, "webhooks.go", "ReceiveWebhooks")
+}
+
+// checkSnippet checks that the README shows, verbatim in a ```go block, the
+// code of file between its README markers, one tab less indented.
+func checkSnippet(t *testing.T, file, fn string) {
+	t.Helper()
+	src, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,7 +42,7 @@ func TestREADMEShowsUsage(t *testing.T) {
 		snippet.WriteString(strings.TrimPrefix(line, "\t"))
 	}
 	if body == "" || !strings.Contains(readme(t), "```go\n"+snippet.String()+"```\n") {
-		t.Error("README.md does not show the body of Usage (examples/readme/usage.go) verbatim; copy it over")
+		t.Errorf("README.md does not show the body of %s (examples/readme/%s) verbatim; copy it over", fn, file)
 	}
 }
 
