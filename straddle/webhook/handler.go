@@ -74,6 +74,8 @@ func (e *DeliveryError) Unwrap() error { return e.Err }
 // seconds, then minutes, then hours), so the codes above matter for your
 // logs and alerts more than for the retries themselves.
 //
+// Build one with NewHandler; the zero Handler is not usable.
+//
 // The function is called at most once per event at a time, and is not
 // called again once it succeeded for that event while the Deduplicator
 // remembers it. It should finish well within 15 seconds, the sender's

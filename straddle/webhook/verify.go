@@ -108,7 +108,8 @@ func (e *SecretError) Unwrap() error { return ErrInvalidSecret }
 // constant-time comparison are the standard's reference library's.
 //
 // A Verifier is safe for concurrent use. It prints, logs and marshals
-// without its secrets.
+// without its secrets. Build one with NewVerifier: the zero Verifier has no
+// secret and refuses every delivery.
 type Verifier struct {
 	hooks []*standardwebhooks.Webhook
 	now   func() time.Time
@@ -268,7 +269,10 @@ func (v *Verifier) verify(header http.Header, body []byte) (signatureHeaders, er
 	// signature alone.
 	ts := time.Unix(secs, 0)
 	sh.signedAt = ts.UTC()
-	now := v.now()
+	now := time.Now()
+	if v.now != nil {
+		now = v.now()
+	}
 	switch {
 	case now.Sub(ts) > Tolerance:
 		return sh, &VerificationError{Reason: ErrTimestampTooOld, Header: sh.names[1], Timestamp: ts}

@@ -312,3 +312,16 @@ func TestNewVerifierRefusesBadSecrets(t *testing.T) {
 		}
 	}
 }
+
+// TestZeroVerifierRefuses: a Verifier not built by NewVerifier has no
+// secret, so it refuses even a well-signed delivery, without panicking.
+func TestZeroVerifierRefuses(t *testing.T) {
+	var v webhook.Verifier
+	secret := newSecret(t)
+	body := eventFixture(t, "customer.event.v1.verified")
+	now := time.Now()
+	err := v.Verify(headers("m", now, libSign(t, secret, "m", now, body)), body)
+	if !errors.Is(err, webhook.ErrNoMatchingSignature) {
+		t.Errorf("zero Verifier: %v", err)
+	}
+}
