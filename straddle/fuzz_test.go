@@ -208,19 +208,28 @@ func withPlaceholderPII(u *UnmaskedCustomer) UnmaskedCustomer {
 	if cp := u.ComplianceProfile; cp != nil {
 		other := &UnmaskedComplianceProfile{}
 		if cp.Individual != nil {
-			other.Individual = &IndividualIdentity{SSN: NewSSN("0"), DOB: NewDOB("0")}
+			other.Individual = &IndividualIdentity{SSN: placeholder(cp.Individual.SSN, NewSSN), DOB: placeholder(cp.Individual.DOB, NewDOB)}
 		}
 		if cp.Business != nil {
 			b := *cp.Business
-			b.EIN = NewEIN("0")
+			b.EIN = placeholder(b.EIN, NewEIN)
 			other.Business = &b
 		}
 		v.ComplianceProfile = other
 	}
 	if u.Device != nil {
-		v.Device = &UnmaskedDevice{IPAddress: NewIPAddress("0")}
+		v.Device = &UnmaskedDevice{IPAddress: placeholder(u.Device.IPAddress, NewIPAddress)}
 	}
 	return v
+}
+
+// placeholder replaces a set value with another; the zero value, which
+// marshals as null, stays zero.
+func placeholder[T interface{ IsZero() bool }](v T, make func(string) T) T {
+	if v.IsZero() {
+		return v
+	}
+	return make("0")
 }
 
 // FuzzDecodeUnmaskedCustomer decodes an unmasked customer response as

@@ -144,11 +144,16 @@ func (p pii) Format(f fmt.State, verb rune) { writeRedacted(f, verb) }
 // LogValue makes slog record "[REDACTED]".
 func (p pii) LogValue() slog.Value { return slog.StringValue(redacted) }
 
-// MarshalJSON writes "[REDACTED]", so JSON logging of a model cannot leak.
-// Request bodies are built from Reveal, not from this. Because of it, JSON of
-// a model is no way to store personal data: decoding it back fails with a
-// *PlaceholderError.
-func (p pii) MarshalJSON() ([]byte, error) { return redactedJSON(), nil }
+// MarshalJSON writes "[REDACTED]", so JSON logging of a model cannot leak,
+// and null for the zero value, which has nothing to hide. Request bodies are
+// built from Reveal, not from this. Because of it, JSON of a model is no way
+// to store personal data: decoding it back fails with a *PlaceholderError.
+func (p pii) MarshalJSON() ([]byte, error) {
+	if p.v == nil {
+		return []byte("null"), nil
+	}
+	return redactedJSON(), nil
+}
 
 // unmarshal reads the real value (from the unmasked endpoint); null gives the
 // zero value. "[REDACTED]" and masked values are refused with a

@@ -93,6 +93,18 @@ func TestPIIRevealAndZero(t *testing.T) {
 	assert.False(t, NewIPAddress(sentinelIP).IsZero())
 }
 
+// A zero value has nothing to hide: it marshals as null, which decodes back
+// to the zero value, so a model without personal data survives JSON.
+func TestPIIZeroValueRoundTrips(t *testing.T) {
+	in := UnmaskedDevice{}
+	b, err := json.Marshal(in)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"ip_address":null}`, string(b))
+	var out UnmaskedDevice
+	require.NoError(t, json.Unmarshal(b, &out))
+	assert.True(t, out.IPAddress.IsZero())
+}
+
 func TestPIIUnmarshalJSON(t *testing.T) {
 	var v struct {
 		SSN SSN       `json:"ssn"`
