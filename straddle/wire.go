@@ -92,23 +92,46 @@ func summaries(ws []summaryWire) []CustomerSummary {
 	return out
 }
 
-// profileKeys records which keys a compliance profile object has, null
-// values included, without decoding or copying them.
+// profileKeys records which keys a compliance profile object has, and which
+// of them hold a value other than null, without decoding or copying them.
 type profileKeys struct {
-	SSN               present `json:"ssn"`
-	DOB               present `json:"dob"`
-	EIN               present `json:"ein"`
-	LegalBusinessName present `json:"legal_business_name"`
-	Website           present `json:"website"`
-	Representatives   present `json:"representatives"`
+	SSN               keyState `json:"ssn"`
+	DOB               keyState `json:"dob"`
+	EIN               keyState `json:"ein"`
+	LegalBusinessName keyState `json:"legal_business_name"`
+	Website           keyState `json:"website"`
+	Representatives   keyState `json:"representatives"`
 }
 
-// present is set when its key is in the object, whatever the value.
-type present bool
+// keyState is what an object says of one key: absent, null, or a value.
+type keyState uint8
 
-func (p *present) UnmarshalJSON([]byte) error {
-	*p = true
+const (
+	keyNull  keyState = 1
+	keyValue keyState = 2
+)
+
+func (k *keyState) UnmarshalJSON(b []byte) error {
+	*k = keyValue
+	if string(b) == "null" {
+		*k = keyNull
+	}
 	return nil
+}
+
+// members tells which members' keys an object has: those with values when
+// any key has one (valued is then true), else those present at all. Events
+// write every key of both members, the other member's null, so values speak
+// before mere keys.
+func (k profileKeys) members() (individual, business, valued bool) {
+	for _, min := range []keyState{keyValue, keyNull} {
+		individual = max(k.SSN, k.DOB) >= min
+		business = max(k.EIN, k.LegalBusinessName, k.Website, k.Representatives) >= min
+		if individual || business {
+			return individual, business, min == keyValue
+		}
+	}
+	return false, false, false
 }
 
 // errProfileAmbiguous reports a compliance profile whose member cannot be told.
@@ -116,8 +139,10 @@ var errProfileAmbiguous = errors.New("straddle: compliance_profile has both indi
 
 // decodeProfile decodes a compliance profile into exactly one member. The
 // customer's type decides; when the type is missing or unknown, or the object
-// only has the other member's keys, the keys decide. null or absent gives
-// neither; so does an empty object with no usable type.
+// only has the other member's keys, the keys decide (see members). null or
+// absent gives neither; so does an object with no usable type whose keys are
+// empty, or null for both members. Values for both members with no usable
+// type are an error: they cannot be placed.
 func decodeProfile[I, B any](raw json.RawMessage, t CustomerType) (*I, *B, error) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
@@ -127,8 +152,7 @@ func decodeProfile[I, B any](raw json.RawMessage, t CustomerType) (*I, *B, error
 	if err := json.Unmarshal(raw, &keys); err != nil {
 		return nil, nil, fmt.Errorf("straddle: compliance_profile: %w", errWithoutValue(err))
 	}
-	hasInd := bool(keys.SSN || keys.DOB)
-	hasBus := bool(keys.EIN || keys.LegalBusinessName || keys.Website || keys.Representatives)
+	hasInd, hasBus, valued := keys.members()
 	switch {
 	case hasInd && !hasBus:
 		t = CustomerTypeIndividual
@@ -149,7 +173,7 @@ func decodeProfile[I, B any](raw json.RawMessage, t CustomerType) (*I, *B, error
 		}
 		return nil, &bus, nil
 	}
-	if hasInd && hasBus {
+	if hasInd && hasBus && valued {
 		return nil, nil, errProfileAmbiguous
 	}
 	return nil, nil, nil

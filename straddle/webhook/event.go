@@ -133,55 +133,13 @@ func DecodeEvent(body []byte) (*Event, error) {
 	}
 	c := new(straddle.Customer)
 	if err := c.UnmarshalJSON(env.Data); err != nil {
-		// Events write the compliance profile flat, every key of both
-		// kinds, the other kind's null. The client tells the kinds apart by
-		// the customer's type, or by the keys present when the type is one
-		// it does not know, where a null key still counts: such a customer
-		// decodes once the null keys are dropped.
-		stripped, ok := withoutNullProfileKeys(env.Data)
-		if !ok {
-			return nil, jsonDecodeError("data", err)
-		}
-		c = new(straddle.Customer)
-		if err := c.UnmarshalJSON(stripped); err != nil {
-			return nil, jsonDecodeError("data", err)
-		}
+		return nil, jsonDecodeError("data", err)
 	}
 	if c.ID == "" {
 		return nil, &DecodeError{Field: "data.id", Reason: "missing or empty"}
 	}
 	ev.Customer = c
 	return ev, nil
-}
-
-// withoutNullProfileKeys returns data with the keys of its compliance
-// profile whose value is null removed, or false when there are none.
-func withoutNullProfileKeys(data []byte) ([]byte, bool) {
-	var customer map[string]json.RawMessage
-	if json.Unmarshal(data, &customer) != nil {
-		return nil, false
-	}
-	var profile map[string]json.RawMessage
-	if json.Unmarshal(customer["compliance_profile"], &profile) != nil {
-		return nil, false
-	}
-	removed := false
-	for k, v := range profile {
-		if string(v) == "null" {
-			delete(profile, k)
-			removed = true
-		}
-	}
-	if !removed {
-		return nil, false
-	}
-	cp, err := json.Marshal(profile)
-	if err != nil {
-		return nil, false
-	}
-	customer["compliance_profile"] = cp
-	out, err := json.Marshal(customer)
-	return out, err == nil
 }
 
 // jsonDecodeError turns a decoding error into a *DecodeError under prefix,
