@@ -59,11 +59,15 @@ func (s *Server) createCustomer(c *call) *response {
 			cust.processingMethod = cfg.ProcessingMethod
 		}
 	}
-	cust.status = outcome(cust)
-	if cust.processingMethod != processingSkip {
+	var taken *scriptedReview
+	if cust.processingMethod == processingSkip {
+		cust.status = outcome(cust)
+	} else {
 		cust.startReview(c.now)
+		taken = s.settleReview(cust, outcome(cust))
 	}
 	if err := s.store.add(cust); err != nil {
+		s.scripts.giveBack(taken)
 		return s.errorResponse(c, duplicateEmail(cust.email))
 	}
 	shown := cust
@@ -123,6 +127,7 @@ func (s *Server) updateCustomer(c *call) *response {
 	if e != nil {
 		return s.errorResponse(c, e)
 	}
+	var taken *scriptedReview
 	next, err := s.store.modify(c.account, c.id, func(cur *customer) (*customer, error) {
 		if kind != "" && kind != cur.typ {
 			return nil, errProfileType()
@@ -137,12 +142,15 @@ func (s *Server) updateCustomer(c *call) *response {
 		var rescore bool
 		n.changes, rescore = recordChanges(cur.changes, changedFields(cur, n), c.now)
 		if rescore {
-			n.status = statusReview
 			n.startReview(c.now)
+			taken = s.settleReview(n, statusReview)
 			n.changes = nil
 		}
 		return n, nil
 	})
+	if err != nil {
+		s.scripts.giveBack(taken)
+	}
 	if errors.Is(err, errDuplicateEmail) {
 		return s.errorResponse(c, duplicateEmail(*in.Email))
 	}

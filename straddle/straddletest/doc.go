@@ -104,7 +104,34 @@
 // or businesses (address, email, phone, fraud and the three business
 // modules), KYC validations of each field, network alerts, watch list and
 // reputation, with a decision consistent with the status and scores in [0, 1]
-// that are stable for a given review.
+// that are stable for a given review. Each code is one of the Code constants,
+// explained in the review's messages.
+//
+// # Scripted reviews
+//
+// A test forces a review's outcome, in the client's own types, with
+// ScriptReview (the next review that runs, for any customer) or
+// ScriptCustomerReview (every later review of one customer):
+//
+//	srv.ScriptReview(straddletest.ReviewOutcome{
+//		Decision: straddle.RecommendationReject,
+//		WatchList: &straddle.WatchList{
+//			Decision: straddle.RecommendationReject,
+//			Codes:    []string{straddletest.CodeWatchListMatch},
+//			Matched:  []string{"OFAC SDN"},
+//			Matches: []straddle.WatchListMatch{{ListName: "OFAC SDN", URLs: []string{},
+//				MatchFields: []string{"name"}, Correlation: straddle.CorrelationHighConfidence}},
+//		},
+//	})
+//
+// The outcome applies when a review runs: on create (not with
+// processing_method skip), on refresh_review and on a rescoring update, not
+// on seeding. The customer's status follows the decision (accept: verified,
+// review: review, reject: rejected), over the data and config.sandbox_outcome,
+// and the review endpoint returns every part the script sets exactly as set;
+// the rest is derived as above, consistently with the decision. A later
+// manual decision changes the status, not the review. An outcome the spec
+// does not allow panics at once, naming the field.
 //
 // The list operation filters by status and types (repeated keys or
 // comma-joined values), name (partial, case-insensitive), email and

@@ -31,7 +31,7 @@ func (s *Server) Seed(r io.Reader) error {
 	if err := dec.Decode(&raws); err != nil {
 		return fmt.Errorf("straddletest: fixtures: not a JSON array of customers: %w", err)
 	}
-	schema, err := unmaskedSchema()
+	schema, err := specSchema("UnmaskedCustomer")
 	if err != nil {
 		return err
 	}
@@ -55,18 +55,6 @@ func (s *Server) SeedFile(path string) error {
 	}
 	defer f.Close()
 	return s.Seed(f)
-}
-
-func unmaskedSchema() (*openapi3.Schema, error) {
-	doc, err := contract.Load()
-	if err != nil {
-		return nil, err
-	}
-	ref := doc.Components.Schemas["UnmaskedCustomer"]
-	if ref == nil || ref.Value == nil {
-		return nil, errors.New("straddletest: the spec has no UnmaskedCustomer schema")
-	}
-	return ref.Value, nil
 }
 
 func (s *Server) seedCustomer(raw json.RawMessage, schema *openapi3.Schema) (*customer, error) {

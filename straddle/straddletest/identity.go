@@ -2,6 +2,7 @@ package straddletest
 
 import (
 	"hash/fnv"
+	"maps"
 	"math"
 	"strings"
 	"time"
@@ -12,52 +13,28 @@ import (
 	"github.com/straddlekit/straddle-go/gen"
 )
 
-// screening module of the identity review: its result codes and what they mean.
+// module is one screening module of the identity review and its result code
+// for each decision.
 type module struct {
 	name                   string
-	accept, review, reject [2]string // code, message
+	accept, review, reject string
 }
 
 var (
-	moduleAddress = module{"address",
-		[2]string{"I708", "Address matches known records."},
-		[2]string{"R708", "Address could not be matched to known records."},
-		[2]string{"R709", "Address is linked to fraudulent activity."}}
-	moduleEmail = module{"email",
-		[2]string{"I520", "Email address is valid and linked to the identity."},
-		[2]string{"R520", "Email address is not linked to the identity."},
-		[2]string{"R521", "Email address is linked to fraudulent activity."}}
-	modulePhone = module{"phone",
-		[2]string{"I618", "Phone number is valid and linked to the identity."},
-		[2]string{"R618", "Phone number is not linked to the identity."},
-		[2]string{"R619", "Phone number is linked to fraudulent activity."}}
-	moduleFraud = module{"fraud",
-		[2]string{"I186", "No fraud risk signals found."},
-		[2]string{"R186", "Identity shows elevated fraud risk signals."},
-		[2]string{"R187", "Identity is linked to confirmed fraud."}}
-	moduleSynthetic = module{"synthetic",
-		[2]string{"I911", "Identity is consistent with a real person."},
-		[2]string{"R911", "Identity may be synthetic."},
-		[2]string{"R912", "Identity is synthetic."}}
-	moduleBusinessIdentification = module{"business_identification",
-		[2]string{"I801", "Business identified in registries."},
-		[2]string{"R801", "Business could not be identified in registries."},
-		[2]string{"R802", "Business registration is invalid."}}
-	moduleBusinessValidation = module{"business_validation",
-		[2]string{"I811", "EIN and legal name match IRS records."},
-		[2]string{"R811", "EIN or legal name could not be validated."},
-		[2]string{"R812", "EIN does not belong to the business."}}
-	moduleBusinessEvaluation = module{"business_evaluation",
-		[2]string{"I821", "Business shows normal activity."},
-		[2]string{"R821", "Business activity needs a manual review."},
-		[2]string{"R822", "Business shows signs of fraud."}}
+	moduleAddress                = module{"address", CodeAddressMatched, CodeAddressUnmatched, CodeAddressFraud}
+	moduleEmail                  = module{"email", CodeEmailLinked, CodeEmailUnlinked, CodeEmailFraud}
+	modulePhone                  = module{"phone", CodePhoneLinked, CodePhoneUnlinked, CodePhoneFraud}
+	moduleFraud                  = module{"fraud", CodeFraudNone, CodeFraudElevated, CodeFraudConfirmed}
+	moduleSynthetic              = module{"synthetic", CodeSyntheticNone, CodeSyntheticPossible, CodeSyntheticConfirmed}
+	moduleBusinessIdentification = module{"business_identification", CodeBusinessIdentified, CodeBusinessUnidentified, CodeBusinessInvalid}
+	moduleBusinessValidation     = module{"business_validation", CodeBusinessValidated, CodeBusinessUnvalidated, CodeBusinessEINMismatch}
+	moduleBusinessEvaluation     = module{"business_evaluation", CodeBusinessNormal, CodeBusinessNeedsReview, CodeBusinessFraud}
 )
 
-// review is the decision of one review, and of each of its checks.
+// review is the decision of one review, from which each check's follows.
 type review struct {
 	c        *customer
 	decision gen.IdentityDecision
-	messages map[string]string
 }
 
 // reviewDecision is the review's overall recommendation, consistent with the
@@ -79,9 +56,14 @@ func reviewDecision(c *customer) gen.IdentityDecision {
 // identityDetails derives a plausible, deterministic review from the customer's
 // data: each check's decision follows the data and the overall decision, and
 // each score is a hash of the review id and the check, within the band of its
-// decision.
-func identityDetails(c *customer, format func(time.Time) string) *gen.IdentityDetails {
-	rv := &review{c: c, decision: reviewDecision(c), messages: map[string]string{}}
+// decision. A scripted review (sr, nil when there is none) gives the overall
+// decision, and each part it scripts replaces the derived one. The messages
+// explain every code of the catalogue the review carries, then the script's.
+func identityDetails(c *customer, format func(time.Time) string, sr *scriptedReview) *gen.IdentityDetails {
+	rv := &review{c: c, decision: reviewDecision(c)}
+	if sr != nil {
+		rv.decision = sr.decision
+	}
 	var id openapi_types.UUID
 	_ = id.UnmarshalText([]byte(c.reviewID))
 	d := &gen.IdentityDetails{
@@ -110,14 +92,56 @@ func identityDetails(c *customer, format func(time.Time) string) *gen.IdentityDe
 	d.NetworkAlerts = rv.networkAlerts()
 	d.WatchList = &gen.WatchList{
 		Decision: ptr(gen.IdentityDecisionAccept),
-		Codes:    nullable.NewNullableWithValue(gen.ResultCodes{"I000"}),
+		Codes:    nullable.NewNullableWithValue(gen.ResultCodes{CodeWatchListClear}),
 		Matched:  nullable.NewNullableWithValue([]string{}),
 		Matches:  nullable.NewNullableWithValue([]gen.WatchListMatch{}),
 	}
-	rv.messages["I000"] = "No matches found."
 	d.Reputation = rv.reputation()
-	d.Messages = nullable.NewNullableWithValue(rv.messages)
+	if sr != nil {
+		sr.apply(d)
+	}
+	d.Messages = nullable.NewNullableWithValue(messages(d, sr))
 	return d
+}
+
+// messages explains each code of d found in the catalogue, then adds (or
+// replaces) the scripted messages.
+func messages(d *gen.IdentityDetails, sr *scriptedReview) map[string]string {
+	out := map[string]string{}
+	add := func(codes nullable.Nullable[gen.ResultCodes]) {
+		list, err := codes.Get()
+		if err != nil {
+			return
+		}
+		for _, code := range list {
+			if m, ok := codeMessages[code]; ok {
+				out[code] = m
+			}
+		}
+	}
+	b := d.Breakdown
+	for _, m := range []*gen.CheckResult{b.Address, b.Email, b.Phone, b.Fraud, b.Synthetic,
+		b.BusinessIdentification, b.BusinessValidation, b.BusinessEvaluation} {
+		if m != nil {
+			add(m.Codes)
+		}
+	}
+	if d.Kyc != nil {
+		add(d.Kyc.Codes)
+	}
+	if d.NetworkAlerts != nil {
+		add(d.NetworkAlerts.Codes)
+	}
+	if d.WatchList != nil {
+		add(d.WatchList.Codes)
+	}
+	if d.Reputation != nil {
+		add(d.Reputation.Codes)
+	}
+	if sr != nil {
+		maps.Copy(out, sr.messages)
+	}
+	return out
 }
 
 // moduleDecision is a check's decision: the fraud check carries the overall
@@ -144,10 +168,9 @@ func (rv *review) check(m module, decision gen.IdentityDecision) *gen.CheckResul
 		code = m.reject
 		risk, corr = rv.score(m.name+"/risk", 0.90, 0.99), rv.score(m.name+"/corr", 0.05, 0.30)
 	}
-	rv.messages[code[0]] = code[1]
 	return &gen.CheckResult{
 		Decision:         ptr(decision),
-		Codes:            nullable.NewNullableWithValue(gen.ResultCodes{code[0]}),
+		Codes:            nullable.NewNullableWithValue(gen.ResultCodes{code}),
 		RiskScore:        nullable.NewNullableWithValue(risk),
 		CorrelationScore: nullable.NewNullableWithValue(corr),
 		Correlation:      ptr(correlation(corr)),
@@ -190,34 +213,31 @@ func (rv *review) kyc() *gen.KYCCheck {
 		v.FirstName, v.LastName, v.Ssn, v.Dob = ptr(words >= 1), ptr(words >= 2), ptr(ssn), ptr(dob)
 		all = all && words >= 2 && ssn && dob
 	}
-	decision, code := gen.IdentityDecisionAccept, [2]string{"I910", "Identity fields match authoritative records."}
+	decision, code := gen.IdentityDecisionAccept, CodeKYCMatched
 	switch {
 	case rv.decision == gen.IdentityDecisionReject:
-		decision, code = gen.IdentityDecisionReject, [2]string{"R912", "Identity fields contradict authoritative records."}
+		decision, code = gen.IdentityDecisionReject, CodeKYCContradicted
 	case !all:
-		decision, code = gen.IdentityDecisionReview, [2]string{"R910", "Some identity fields could not be validated."}
+		decision, code = gen.IdentityDecisionReview, CodeKYCIncomplete
 	}
-	rv.messages[code[0]] = code[1]
 	return &gen.KYCCheck{
 		Decision:    ptr(decision),
-		Codes:       nullable.NewNullableWithValue(gen.ResultCodes{code[0]}),
+		Codes:       nullable.NewNullableWithValue(gen.ResultCodes{code}),
 		Validations: v,
 	}
 }
 
 func (rv *review) networkAlerts() *gen.NetworkAlerts {
 	if rv.decision == gen.IdentityDecisionReject {
-		rv.messages["R030"] = "Identity reported for fraud by a network member."
 		return &gen.NetworkAlerts{
 			Decision: ptr(gen.IdentityDecisionReject),
-			Codes:    nullable.NewNullableWithValue(gen.ResultCodes{"R030"}),
-			Alerts:   nullable.NewNullableWithValue([]string{"Identity reported for fraud by a network member."}),
+			Codes:    nullable.NewNullableWithValue(gen.ResultCodes{CodeNetworkFraudReported}),
+			Alerts:   nullable.NewNullableWithValue([]string{codeMessages[CodeNetworkFraudReported]}),
 		}
 	}
-	rv.messages["I030"] = "No network alerts."
 	return &gen.NetworkAlerts{
 		Decision: ptr(gen.IdentityDecisionAccept),
-		Codes:    nullable.NewNullableWithValue(gen.ResultCodes{"I030"}),
+		Codes:    nullable.NewNullableWithValue(gen.ResultCodes{CodeNetworkClear}),
 		Alerts:   nullable.NewNullableWithValue([]string{}),
 	}
 }
@@ -249,11 +269,11 @@ func (rv *review) reputation() *gen.ReputationCheck {
 		UserActiveProfileCount: n(1), UserClosedProfileCount: n(0), UserAddressCount: n(1),
 		UserDobCount: n(1), UserEmailCount: n(1), UserMobileCount: n(1), UserInstitutionCount: n(accounts),
 	}
-	decision, code := gen.IdentityDecisionAccept, [2]string{"I1001", "No adverse history in the network."}
+	decision, code := gen.IdentityDecisionAccept, CodeReputationClean
 	risk := rv.score("reputation", 0.02, 0.25)
 	switch rv.decision {
 	case gen.IdentityDecisionReject:
-		decision, code = gen.IdentityDecisionReject, [2]string{"R1003", "Identity has a history of ACH fraud."}
+		decision, code = gen.IdentityDecisionReject, CodeReputationACHFraud
 		risk = rv.score("reputation", 0.90, 0.99)
 		fraudDay := created.AddDate(0, -2, 0)
 		in.AchFraudTransactionsCount = n(1)
@@ -262,17 +282,16 @@ func (rv *review) reputation() *gen.ReputationCheck {
 		in.AccountsFraudCount = n(1)
 		in.AccountsFraudLabeledDates = dates(fraudDay)
 	case gen.IdentityDecisionReview:
-		decision, code = gen.IdentityDecisionReview, [2]string{"R1002", "Identity has returned ACH payments."}
+		decision, code = gen.IdentityDecisionReview, CodeReputationReturns
 		risk = rv.score("reputation", 0.45, 0.80)
 		returned := created.AddDate(0, -1, 0)
 		in.AchReturnedTransactionsCount = n(1)
 		in.AchReturnedTransactionsTotalAmount = amount(89.99)
 		in.AchReturnedTransactionsDates = dates(returned)
 	}
-	rv.messages[code[0]] = code[1]
 	return &gen.ReputationCheck{
 		Decision:  ptr(decision),
-		Codes:     nullable.NewNullableWithValue(gen.ResultCodes{code[0]}),
+		Codes:     nullable.NewNullableWithValue(gen.ResultCodes{code}),
 		RiskScore: nullable.NewNullableWithValue(risk),
 		Insights:  in,
 	}

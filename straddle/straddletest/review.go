@@ -6,20 +6,25 @@ import (
 	"strings"
 )
 
-// getCustomerReview returns the masked customer and, once screening has run
-// (not for processing_method skip, nor while the status is pending), the
-// identity details derived from its data.
+// getCustomerReview returns the masked customer with its review.
 func (s *Server) getCustomerReview(c *call) *response {
 	cust, ok := s.store.get(c.account, c.id)
 	if !ok {
 		return s.errorResponse(c, notFound())
 	}
+	return s.dataResponse(c, http.StatusOK, s.reviewView(cust))
+}
+
+// reviewView is the masked customer and, once screening has run (not for
+// processing_method skip, nor while the status is pending), the identity
+// details of its review: scripted, or derived from its data.
+func (s *Server) reviewView(cust *customer) reviewOut {
 	format := s.readFormat()
 	out := reviewOut{CustomerDetails: view(cust, false, format)}
 	if cust.reviewID != "" && cust.status != statusPending {
-		out.IdentityDetails = identityDetails(cust, format)
+		out.IdentityDetails = identityDetails(cust, format, s.scripts.forReview(cust.reviewID))
 	}
-	return s.dataResponse(c, http.StatusOK, out)
+	return out
 }
 
 // decideCustomerReview settles a customer in review as verified or rejected;
@@ -47,13 +52,14 @@ func (s *Server) decideCustomerReview(c *call) *response {
 }
 
 // refreshCustomerReview starts a new review. The 202 shows the customer as
-// pending; the review completes at once, so the next read shows its outcome.
+// pending; the review completes at once (scripted, or by the rules), so the
+// next read shows its outcome.
 func (s *Server) refreshCustomerReview(c *call) *response {
 	next, err := s.store.modify(c.account, c.id, func(cur *customer) (*customer, error) {
 		n := cur.clone()
-		n.status = outcome(n)
 		n.updatedAt = c.now
 		n.startReview(c.now)
+		s.settleReview(n, outcome(n))
 		return n, nil
 	})
 	if err == nil {

@@ -28,6 +28,7 @@ type Server struct {
 	store      *store
 	idem       *idempotency
 	faults     faultQueue
+	scripts    reviewScripts
 	recorder   *recorder
 	conns      atomic.Int64
 	ts         *httptest.Server
