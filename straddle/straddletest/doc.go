@@ -64,6 +64,24 @@
 // single uuid gets 400. Fixtures may seed customers into any account some key
 // may act for.
 //
+// # Seeding and inspection
+//
+// SeedCustomers adds customers in the client's own type, straddle.UnmaskedCustomer,
+// to any account some key may act for, in any status and with the
+// created_at and updated_at a test wants; Seed and WithFixtures read the
+// same customers from JSON. Customer, UnmaskedCustomer and CustomerReview
+// return what the emulator holds as straddle.Customer,
+// straddle.UnmaskedCustomer and straddle.CustomerReview, built through the
+// very responses the API gives, so they equal what the client reads:
+//
+//	got, err := srv.SeedCustomers("", straddle.UnmaskedCustomer{
+//		Name: "Tom Haverford", Type: straddle.CustomerTypeIndividual,
+//		Email: "tom@example.com", Phone: "+13175550150",
+//		Status: straddle.CustomerStatusRejected, CreatedAt: lastYear,
+//	})
+//	...
+//	c, _ := srv.Customer("", got[0].ID) // masked, as GET /v1/customers/{id}
+//
 // # Privacy
 //
 // Personal data is masked in every response but the unmasked endpoint's (ssn

@@ -64,6 +64,12 @@ func (s *Server) seedCustomer(raw json.RawMessage, schema *openapi3.Schema) (*cu
 	if err := dec.Decode(&in); err != nil {
 		return nil, err
 	}
+	return s.buildSeed(&in, schema)
+}
+
+// buildSeed makes the customer a seed describes, with the defaults Seed
+// documents, and holds it to schema (the spec's UnmaskedCustomer).
+func (s *Server) buildSeed(in *customerInput, schema *openapi3.Schema) (*customer, error) {
 	for name, v := range map[string]*string{"name": in.Name, "type": in.Type, "email": in.Email, "phone": in.Phone} {
 		if v == nil {
 			return nil, fmt.Errorf("%s is required", name)
@@ -98,7 +104,7 @@ func (s *Server) seedCustomer(raw json.RawMessage, schema *openapi3.Schema) (*cu
 			return nil, errors.New("updated_at: must be a date-time")
 		}
 	}
-	c.applyWritable(&in)
+	c.applyWritable(in)
 	kind, err := profileKind(in.ComplianceProfile)
 	if err != nil || (kind != "" && kind != c.typ) {
 		return nil, errors.New("compliance_profile: does not match the customer type")

@@ -280,7 +280,7 @@ func TestScriptQueue(t *testing.T) {
 	if err != nil || first.Status != straddle.CustomerStatusReview {
 		t.Fatalf("first: %v, %+v", err, first)
 	}
-	if _, err := client.Customers.Create(ctx, newCustomer("first@example.com")); !straddle.IsValidation(err) {
+	if _, err := client.Customers.Create(ctx, newCustomer("first@example.com")); !straddle.IsDuplicateEmail(err) {
 		t.Fatalf("duplicate: %v", err)
 	}
 	if n := srv.PendingReviewScripts(); n != 1 {
