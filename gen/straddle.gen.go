@@ -1101,10 +1101,14 @@ type UnprocessableEntity = ErrorResponse
 
 // ListCustomersParams defines parameters for ListCustomers.
 type ListCustomersParams struct {
-	// PageNumber Which page to return, counting from 1.
+	// PageNumber Which page to return, counting from 1. 0 means the default, as if the parameter
+	// were absent (generated clients send 0 for "not set"); `meta.page_number` gives the
+	// page returned. Negative numbers are refused with 400.
 	PageNumber *int32 `form:"page_number,omitempty" json:"page_number,omitempty"`
 
-	// PageSize Items per page; at most 1000 (`meta.max_page_size`).
+	// PageSize Items per page, at most 1000 (`meta.max_page_size`). 0 means the default, 100, as
+	// if the parameter were absent; `meta.page_size` gives the size used. Negative
+	// numbers and sizes over 1000 are refused with 400.
 	PageSize *int32 `form:"page_size,omitempty" json:"page_size,omitempty"`
 
 	// SortBy Field to sort on. The service sorts by `name` when absent.

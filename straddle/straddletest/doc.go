@@ -156,7 +156,9 @@
 // external_id (exact), search_text (name, email, phone or external id),
 // created_from and created_to (inclusive); sorts by name or created_at either
 // way, ties broken by id; and pages with page_number and page_size (at most
-// 1000), meta giving the totals. A page past the end is empty.
+// 1000), meta giving the totals. 0 for either means its default (page 1, 100
+// a page), as generated SDKs send it; a negative value gets 400. A page past
+// the end is empty.
 //
 // # Idempotency
 //

@@ -33,7 +33,9 @@ func parseListQuery(q url.Values) (*listQuery, *apiError) {
 		name: q.Get("name"), externalID: q.Get("external_id"), email: q.Get("email"), search: q.Get("search_text"),
 		statuses: q["status"], types: q["types"]}
 	var items []errorItem
-	intParam := func(key string, dst *int, lo, hi int) {
+	// 0 means the parameter's default, as if it were not given (generated
+	// clients send page_number=0 and page_size=0 for "not set").
+	intParam := func(key string, dst *int, hi int) {
 		if !q.Has(key) {
 			return
 		}
@@ -41,14 +43,14 @@ func parseListQuery(q url.Values) (*listQuery, *apiError) {
 		switch {
 		case err != nil:
 			items = append(items, item(key, "The value could not be parsed."))
-		case n < lo || n > hi:
-			items = append(items, item(key, "must be between "+strconv.Itoa(lo)+" and "+strconv.Itoa(hi)+"."))
-		default:
+		case n < 0 || n > hi:
+			items = append(items, item(key, "must be between 0 (the default) and "+strconv.Itoa(hi)+"."))
+		case n > 0:
 			*dst = n
 		}
 	}
-	intParam("page_number", &lq.page, 1, 1<<31-1)
-	intParam("page_size", &lq.size, 1, maxPageSize)
+	intParam("page_number", &lq.page, 1<<31-1)
+	intParam("page_size", &lq.size, maxPageSize)
 	enumParam := func(key string, dst *string, allowed ...string) {
 		if v := q.Get(key); q.Has(key) {
 			if !slices.Contains(allowed, v) {

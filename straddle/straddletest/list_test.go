@@ -164,21 +164,34 @@ func TestListPaging(t *testing.T) {
 	}
 }
 
+// TestListPageSizeLimits: 0 means the default for page_number and page_size
+// (generated SDKs send 0 for "not set"); negatives, sizes over 1000 and
+// non-numbers get 400, with the spec validation on or off.
 func TestListPageSizeLimits(t *testing.T) {
-	srv, _ := newEnv(t)
-	c := newClient(t, srv, false)
-	for _, q := range []string{"page_size=1001", "page_size=0", "page_number=0", "page_size=abc"} {
-		param, _, _ := strings.Cut(q, "=")
-		e := c.do("GET", "/v1/customers?"+q, nil).want(t, http.StatusBadRequest).apiError(t)
-		if e.Type != "/bad_request" || !slices.Equal(e.references(), []string{param}) {
-			t.Errorf("%s: error %+v, want /bad_request naming %s", q, e, param)
-		}
-		if len(c.takeViolations()) == 0 {
-			t.Errorf("%s: the client-side validator accepted it", q)
-		}
-	}
-	meta, _ := listMeta(t, newClient(t, srv, true), "?page_size=1000")
-	if meta.PageSize != 1000 {
-		t.Errorf("page_size 1000 gave %+v", meta)
+	for _, validate := range []bool{true, false} {
+		t.Run(fmt.Sprintf("validation %v", validate), func(t *testing.T) {
+			srv, _ := newEnv(t, straddletest.WithValidation(validate))
+			c := newClient(t, srv, false)
+			c.create(individual(t, "page@example.com"))
+			for _, q := range []string{"page_size=1001", "page_size=-1", "page_number=-1", "page_size=abc"} {
+				param, _, _ := strings.Cut(q, "=")
+				e := c.do("GET", "/v1/customers?"+q, nil).want(t, http.StatusBadRequest).apiError(t)
+				if e.Type != "/bad_request" || !slices.Equal(e.references(), []string{param}) {
+					t.Errorf("%s: error %+v, want /bad_request naming %s", q, e, param)
+				}
+				if len(c.takeViolations()) == 0 {
+					t.Errorf("%s: the client-side validator accepted it", q)
+				}
+			}
+			strict := newClient(t, srv, true)
+			meta, _ := listMeta(t, strict, "?page_size=1000")
+			if meta.PageSize != 1000 {
+				t.Errorf("page_size 1000 gave %+v", meta)
+			}
+			meta, ids := listMeta(t, strict, "?page_number=0&page_size=0")
+			if meta.PageNumber != 1 || meta.PageSize != 100 || meta.TotalPages != 1 || len(ids) != 1 {
+				t.Errorf("page_number=0&page_size=0 gave %+v %v, want the first page of 100", meta, ids)
+			}
+		})
 	}
 }
