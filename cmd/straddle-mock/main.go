@@ -5,7 +5,8 @@
 // Usage:
 //
 //	straddle-mock [-addr 127.0.0.1:4010] [-keys sk_test_straddletest] [-platform key=account,...]
-//	              [-fixtures customers.json] [-unmasking=true] [-validate=true] [-v]
+//	              [-fixtures customers.json] [-stateless] [-sdk-suite]
+//	              [-unmasking=true] [-validate=true] [-v]
 //	              [-read-header-timeout 5s] [-read-timeout 15s] [-write-timeout 15s]
 //	              [-idle-timeout 30s] [-max-conns 256] [-max-header-bytes 65536]
 //
@@ -18,6 +19,15 @@
 // customers from a JSON array of unmasked customers (see
 // straddletest.Server.Seed), each into its account_id, which must be an
 // account some key may act for.
+//
+// -stateless answers like a stateless mock (straddletest.WithStateless):
+// every request sees the seeded customers, writes are answered and then
+// undone, and idempotency keys are not remembered. -sdk-suite sets up what
+// the test suites generated for Straddle's own SDKs expect: -stateless, the
+// key "My API Key" as a platform's key connected to account
+// 182bd5e5-6e1a-4fe4-a799-aa6d9a6ab26e, and a customer with that same id in
+// both accounts (the fixture sdk-suite.json, built in). It cannot be combined
+// with -keys, -platform or -fixtures.
 //
 // It is built to run beside other services as a shared sandbox. A request
 // without an accepted key gets 401 from its headers alone: its body is never
@@ -37,7 +47,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	_ "embed"
 	"errors"
 	"flag"
 	"fmt"
@@ -56,6 +68,20 @@ import (
 
 // shutdownTimeout bounds how long a shutdown waits for requests in flight.
 const shutdownTimeout = 10 * time.Second
+
+// What the test suites generated for Straddle's SDKs (Node, Python, Go) send:
+// this API key, this account in Straddle-Account-Id, and the same uuid as the
+// customer id of every call that names one.
+const (
+	sdkSuiteKey     = "My API Key"
+	sdkSuiteAccount = "182bd5e5-6e1a-4fe4-a799-aa6d9a6ab26e"
+)
+
+// sdkSuiteFixture holds the suites' customer, in review (so that a review
+// decision is allowed), in the key's own account and in the connected one.
+//
+//go:embed sdk-suite.json
+var sdkSuiteFixture []byte
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -79,6 +105,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fixtures := fs.String("fixtures", "", "JSON file of customers to seed: an array of unmasked customers")
 	unmasking := fs.Bool("unmasking", true, "serve the unmasked endpoint (false: it answers 403)")
 	validate := fs.Bool("validate", true, "check every request and response against the spec")
+	stateless := fs.Bool("stateless", false, "answer like a stateless mock: every request sees the seeded customers; writes are undone and idempotency keys not remembered")
+	sdkSuite := fs.Bool("sdk-suite", false, "serve what Straddle's generated SDK test suites expect: -stateless, the key \"My API Key\" and their customer 182bd5e5-6e1a-4fe4-a799-aa6d9a6ab26e")
 	verbose := fs.Bool("v", false, "log every request")
 	readHeaderTimeout := fs.Duration("read-header-timeout", 5*time.Second, "time a client has to send a request's headers")
 	readTimeout := fs.Duration("read-timeout", 15*time.Second, "time a client has to send a whole request, body included")
@@ -110,6 +138,24 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
+	var seed func(*straddletest.Server) error
+	if *fixtures != "" {
+		seed = func(s *straddletest.Server) error { return s.SeedFile(*fixtures) }
+	}
+	if *sdkSuite {
+		var clash []string
+		fs.Visit(func(f *flag.Flag) {
+			if f.Name == "keys" || f.Name == "platform" || f.Name == "fixtures" {
+				clash = append(clash, "-"+f.Name)
+			}
+		})
+		if len(clash) > 0 {
+			return fmt.Errorf("-sdk-suite sets the key, platform and fixtures itself: drop %s", strings.Join(clash, ", "))
+		}
+		*keys, *stateless = sdkSuiteKey, true
+		platforms = append(platforms, straddletest.WithPlatform(sdkSuiteKey, sdkSuiteAccount))
+		seed = func(s *straddletest.Server) error { return s.Seed(bytes.NewReader(sdkSuiteFixture)) }
+	}
 	for name, d := range map[string]time.Duration{"-read-header-timeout": *readHeaderTimeout, "-read-timeout": *readTimeout, "-write-timeout": *writeTimeout, "-idle-timeout": *idleTimeout} {
 		if d <= 0 {
 			return fmt.Errorf("%s must be positive", name)
@@ -137,6 +183,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		straddletest.WithAPIKeys(keyList...),
 		straddletest.WithUnmasking(*unmasking),
 		straddletest.WithValidation(*validate),
+		straddletest.WithStateless(*stateless),
 		straddletest.WithLogger(logger),
 		// Nothing can read recorded requests out of this process, so keep
 		// none: a shared sandbox must not hold its clients' bodies.
@@ -146,8 +193,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	defer emulator.Close()
-	if *fixtures != "" {
-		if err := emulator.SeedFile(*fixtures); err != nil {
+	if seed != nil {
+		if err := seed(emulator); err != nil {
 			return err
 		}
 	}
@@ -169,6 +216,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	go func() { served <- hs.Serve(ln) }()
 	logger.Info("straddle-mock listening", "url", "http://"+ln.Addr().String(),
 		"keys", len(keyList), "platforms", len(platforms), "unmasking", *unmasking, "validate", *validate,
+		"stateless", *stateless, "sdk_suite", *sdkSuite,
 		"read_header_timeout", *readHeaderTimeout, "read_timeout", *readTimeout, "write_timeout", *writeTimeout,
 		"idle_timeout", *idleTimeout, "max_conns", *maxConns, "max_header_bytes", *maxHeaderBytes)
 	// Each key's own account, for fixtures' account_id; keys are numbered,

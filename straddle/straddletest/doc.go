@@ -198,5 +198,14 @@
 // 500 and is reported the same way. WithValidation(false) turns both checks
 // off, for benchmarks.
 //
+// # Stateless mode
+//
+// WithStateless(true) answers like a stateless mock, for test suites
+// generated for other SDKs that send unrelated requests with one customer id
+// and one idempotency key: every request sees the customers as seeded,
+// each write is answered and then undone, and idempotency keys are checked
+// but not remembered. straddle-mock's -sdk-suite flag sets it up for the
+// suites of Straddle's own SDKs (see the README).
+//
 // The command cmd/straddle-mock serves the same emulator standalone.
 package straddletest

@@ -188,7 +188,7 @@ func (s *Server) process(c *call, delay time.Duration) *response {
 		return s.errorResponse(c, e)
 	}
 	idemKey, hasKey := "", false
-	if isWrite(r.Method) {
+	if isWrite(r.Method) && !s.cfg.stateless {
 		if vals := r.Header.Values("Idempotency-Key"); len(vals) > 0 {
 			idemKey, hasKey = vals[0], true
 		}

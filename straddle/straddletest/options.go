@@ -20,6 +20,7 @@ type config struct {
 	validate  bool
 	record    bool
 	zoneless  bool
+	stateless bool
 	t         testing.TB
 	logger    *slog.Logger
 	seeds     []seedSource

@@ -81,6 +81,9 @@ func NewUnstartedServer(opts ...Option) *Server {
 		OpDecideCustomerReview:  s.decideCustomerReview,
 		OpRefreshCustomerReview: s.refreshCustomerReview,
 	}
+	if cfg.stateless {
+		s.makeStateless()
+	}
 	if cfg.t != nil {
 		cfg.t.Helper()
 		cfg.t.Cleanup(s.Close)
