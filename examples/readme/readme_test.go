@@ -46,14 +46,17 @@ func checkSnippet(t *testing.T, file, fn string) {
 	}
 }
 
-// TestREADMEShowsTheseTests keeps the README's straddletest example identical
-// to signup_test.go, which the test suite compiles and runs.
+// TestREADMEShowsTheseTests keeps the README's straddletest examples
+// identical to signup_test.go and reviews_test.go, which the test suite
+// compiles and runs.
 func TestREADMEShowsTheseTests(t *testing.T) {
-	code, err := os.ReadFile("signup_test.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(readme(t), "```go\n"+string(code)+"```\n") {
-		t.Error("README.md does not show examples/readme/signup_test.go verbatim in a ```go block; copy it over")
+	for _, file := range []string{"signup_test.go", "reviews_test.go"} {
+		code, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(readme(t), "```go\n"+string(code)+"```\n") {
+			t.Errorf("README.md does not show examples/readme/%s verbatim in a ```go block; copy it over", file)
+		}
 	}
 }
