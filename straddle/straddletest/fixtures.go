@@ -25,6 +25,7 @@ import (
 // config is standard and inline. Each customer must validate against the
 // spec's UnmaskedCustomer, and emails and ids must be unique in their
 // account. Customers before a bad one stay added; errors never quote values.
+// SeedCustomers does the same from Go values, all or none.
 func (s *Server) Seed(r io.Reader) error {
 	var raws []json.RawMessage
 	dec := json.NewDecoder(r)
