@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"time"
+
+	"github.com/straddlekit/straddle-go/straddle/webhook"
 )
 
 // errProfileType refuses a compliance profile of the other customer type.
@@ -66,16 +68,21 @@ func (s *Server) createCustomer(c *call) *response {
 		cust.startReview(c.now)
 		taken = s.settleReview(cust, outcome(cust))
 	}
+	decided := cust.status
+	background := cust.processingMethod == processingBackground
+	if background {
+		cust.status = statusPending // until the review settles (reviewRuns)
+	}
 	if err := s.store.add(cust); err != nil {
 		s.scripts.giveBack(taken)
 		return s.errorResponse(c, duplicateEmail(cust.email))
 	}
-	shown := cust
-	if cust.processingMethod == processingBackground {
-		shown = cust.clone()
-		shown.status = statusPending
+	resp := s.dataResponse(c, http.StatusCreated, view(cust, false, formatTime))
+	s.emit(c, cust, webhook.CustomerCreatedV1, webhook.CustomerEventV1)
+	if background {
+		s.reviewRuns(c, cust, decided)
 	}
-	return s.dataResponse(c, http.StatusCreated, view(shown, false, formatTime))
+	return resp
 }
 
 // startReview gives c a new identity review as of now.
@@ -153,6 +160,9 @@ func (s *Server) updateCustomer(c *call) *response {
 	}
 	if errors.Is(err, errDuplicateEmail) {
 		return s.errorResponse(c, duplicateEmail(*in.Email))
+	}
+	if err == nil {
+		s.emit(c, next, webhook.CustomerEventV1)
 	}
 	return s.modified(c, http.StatusOK, next, err)
 }

@@ -103,8 +103,9 @@
 //   - Anything else (no compliance profile, or part of it null) goes to review.
 //
 // With config.processing_method background, the 201 shows pending and the
-// outcome is there from the next read on; with skip, no review is recorded
-// (the review endpoint has no identity_details until a refresh).
+// outcome is there from the next read on (or once the review settles, with
+// WithAsyncReviews); with skip, no review is recorded (the review endpoint
+// has no identity_details until a refresh).
 //
 // An update replaces every writable field; optional fields left out are
 // cleared. The identity fields are name, email, phone, device, address and
@@ -116,7 +117,8 @@
 // A review decision moves a customer in review to verified or rejected; any
 // other status gets 422 ("Customers with status Verified cannot be changed.").
 // A refresh answers 202 with the customer pending and a new review, which
-// completes at once: the next read shows the outcome of the rules above.
+// completes at once (or once it settles, with WithAsyncReviews): the next
+// read shows the outcome of the rules above.
 // The review endpoint derives identity_details from the customer's data:
 // breakdown modules for individuals (address, email, phone, fraud, synthetic)
 // or businesses (address, email, phone, fraud and the three business
@@ -188,6 +190,37 @@
 // Inject and RequestCount panic on any other name, so a typo fails the test
 // instead of matching nothing. Recorded bodies hold
 // the personal data the client sent: do not log them.
+//
+// # Events and webhooks
+//
+// Every change raises the events the service would (see Event): a create
+// customer.created.v1 and customer.event.v1, an update, a review decision
+// and a refresh customer.event.v1, and a background review settling
+// customer.event.v1 with its outcome; a delete raises none. Events returns
+// them in order, each payload checked against the spec's x-webhooks entry
+// like every response.
+//
+// WithWebhook registers an endpoint (a test's httptest.Server running
+// straddle/webhook's Handler, say), to which every event is POSTed with
+// Standard Webhooks signatures made by the standard's reference library,
+// and retried until answered 2xx on the sender's schedule (5 s, 5 min,
+// 30 min, 2 h, 5 h, 10 h, 10 h; WithWebhookRetries and ScaleRetries shorten
+// it). Deliveries never hold up a request: each endpoint has a bounded queue
+// and its own workers. Deliveries shows each attempt, and WaitForDeliveries
+// waits for them to finish. InjectWebhook makes deliveries go wrong as they
+// do on the way: a duplicate, an event out of order, a bad signature, an
+// endpoint that fails n times (see WebhookFaultKind).
+//
+// By default, background reviews (processing_method background, and every
+// refresh_review) settle within the request, as they always have. With
+// WithAsyncReviews, the customer stays pending until the test calls Settle
+// or SettleCustomer, or a delay passes:
+//
+//	srv := straddletest.NewServer(straddletest.WithT(t),
+//		straddletest.WithWebhook(receiver.URL, secret), straddletest.WithAsyncReviews(0))
+//	// create with processing_method background: the customer is pending
+//	srv.Settle()                  // now verified, and customer.event.v1 raised
+//	srv.WaitForDeliveries(ctx)    // and delivered to the receiver
 //
 // # Validation
 //

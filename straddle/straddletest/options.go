@@ -25,6 +25,7 @@ type config struct {
 	logger    *slog.Logger
 	seeds     []seedSource
 	platforms []platform
+	webhooks  webhookConfig
 }
 
 type seedSource struct {
@@ -33,7 +34,8 @@ type seedSource struct {
 }
 
 func defaultConfig() config {
-	return config{keys: []string{DefaultAPIKey}, clock: time.Now, unmasking: true, validate: true, record: true}
+	return config{keys: []string{DefaultAPIKey}, clock: time.Now, unmasking: true, validate: true, record: true,
+		webhooks: defaultWebhookConfig()}
 }
 
 // WithAPIKeys sets the API keys the server accepts (replacing DefaultAPIKey).

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+
+	"github.com/straddlekit/straddle-go/straddle/webhook"
 )
 
 // getCustomerReview returns the masked customer with its review.
@@ -48,25 +50,32 @@ func (s *Server) decideCustomerReview(c *call) *response {
 		n.updatedAt, n.reviewUpdated = c.now, c.now
 		return n, nil
 	})
+	if err == nil {
+		s.emit(c, next, webhook.CustomerEventV1)
+	}
 	return s.modified(c, http.StatusOK, next, err)
 }
 
-// refreshCustomerReview starts a new review. The 202 shows the customer as
-// pending; the review completes at once (scripted, or by the rules), so the
-// next read shows its outcome.
+// refreshCustomerReview starts a new review, its outcome decided as it
+// starts (scripted, or by the rules), with the customer pending until it
+// settles (reviewRuns): at once unless WithAsyncReviews, so that the next
+// read shows the outcome. The 202 shows the customer pending.
 func (s *Server) refreshCustomerReview(c *call) *response {
+	var decided string
 	next, err := s.store.modify(c.account, c.id, func(cur *customer) (*customer, error) {
 		n := cur.clone()
 		n.updatedAt = c.now
 		n.startReview(c.now)
 		s.settleReview(n, outcome(n))
+		decided, n.status = n.status, statusPending
 		return n, nil
 	})
+	resp := s.modified(c, http.StatusAccepted, next, err)
 	if err == nil {
-		next = next.clone()
-		next.status = statusPending
+		s.emit(c, next, webhook.CustomerEventV1)
+		s.reviewRuns(c, next, decided)
 	}
-	return s.modified(c, http.StatusAccepted, next, err)
+	return resp
 }
 
 func title(s string) string {

@@ -30,6 +30,7 @@ type Server struct {
 	faults     faultQueue
 	scripts    reviewScripts
 	recorder   *recorder
+	notify     *notifier
 	conns      atomic.Int64
 	ts         *httptest.Server
 	done       chan struct{}
@@ -84,9 +85,14 @@ func NewUnstartedServer(opts ...Option) *Server {
 	if cfg.stateless {
 		s.makeStateless()
 	}
+	notify, notifyErr := newNotifier(s)
+	s.notify = notify
 	if cfg.t != nil {
 		cfg.t.Helper()
 		cfg.t.Cleanup(s.Close)
+	}
+	if notifyErr != nil {
+		s.fail(notifyErr)
 	}
 	if err := s.setUpAccounts(); err != nil {
 		s.fail(err)
@@ -150,6 +156,7 @@ func (s *Server) Start() {
 func (s *Server) Close() {
 	s.closeOnce.Do(func() {
 		close(s.done)
+		s.notify.close()
 		if s.ts != nil {
 			s.ts.Close()
 		}
