@@ -380,3 +380,26 @@ func TestEventsOfAClientWorkflow(t *testing.T) {
 		t.Errorf("the last event's customer %+v differs from a read %+v", last.Customer, read)
 	}
 }
+
+// A scripted outcome binds to the review that starts next, and a background
+// review settles on it: the script is taken when the review starts, so a
+// later inline create does not take it.
+func TestAsyncReviewSettlesOnItsScript(t *testing.T) {
+	srv, c := newEnv(t, straddletest.WithAsyncReviews(0))
+	srv.ScriptReview(straddletest.ReviewOutcome{Decision: straddle.RecommendationReject})
+	bg := c.create(background(individual(t, "bg@example.com")))
+	inline := c.create(individual(t, "inline@example.com"))
+	if n := srv.PendingReviewScripts(); n != 0 || inline.Status != "verified" {
+		t.Errorf("%d scripts left; the inline create is %q, want verified by the rules", n, inline.Status)
+	}
+	if r := getReview(t, c, bg.ID); r.CustomerDetails.Status != "pending" || r.IdentityDetails != nil {
+		t.Fatalf("before settling: %q %+v", r.CustomerDetails.Status, r.IdentityDetails)
+	}
+	srv.Settle()
+	if r := getReview(t, c, bg.ID); r.CustomerDetails.Status != "rejected" || r.IdentityDetails == nil || r.IdentityDetails.Decision != "reject" {
+		t.Errorf("after settling: %q %+v, want the scripted rejection", r.CustomerDetails.Status, r.IdentityDetails)
+	}
+	if evs := srv.Events(); evs[len(evs)-1].Status != "rejected" {
+		t.Errorf("the settling event says %s", evs[len(evs)-1].Status)
+	}
+}

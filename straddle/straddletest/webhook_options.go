@@ -107,7 +107,9 @@ func WithWebhookWorkers(n int) Option {
 // the review endpoint has no identity_details) until the review settles.
 // It settles when the test calls Settle or SettleCustomer, or after
 // settleAfter when it is positive (by the wall clock); settling sets the
-// outcome and raises customer.event.v1 with it.
+// outcome decided as the review started (its ScriptReview or
+// ScriptCustomerReview, else the rules, on the data it started with) and
+// raises customer.event.v1 with it.
 //
 // Without this option such reviews settle at once, within the request: its
 // answer still shows pending, and the next read shows the outcome. Either
