@@ -9,6 +9,8 @@
 //	              [-unmasking=true] [-validate=true] [-v]
 //	              [-read-header-timeout 5s] [-read-timeout 15s] [-write-timeout 15s]
 //	              [-idle-timeout 30s] [-max-conns 256] [-max-header-bytes 65536]
+//	              [-webhook-url URL,... -webhook-secret whsec_...,...] [-webhook-retries 5s,5m,...]
+//	              [-webhook-timeout 15s] [-webhook-workers 1] [-settle-after 0]
 //
 // Requests authenticate with "Authorization: Bearer <key>" using one of -keys
 // or of the -platform keys. Each key belongs to an account of its own (the
@@ -28,6 +30,22 @@
 // 182bd5e5-6e1a-4fe4-a799-aa6d9a6ab26e, and a customer with that same id in
 // both accounts (the fixture sdk-suite.json, built in). It cannot be combined
 // with -keys, -platform or -fixtures.
+//
+// Every change to a customer raises the events the service would
+// (customer.created.v1 and customer.event.v1; see straddletest.Event).
+// -webhook-url (comma-separated or repeated) delivers each to your endpoints,
+// signed under -webhook-secret (one for all URLs, or one per URL; default
+// $STRADDLE_WEBHOOK_SECRET, which keeps it out of the process list) with
+// Standard Webhooks headers, and retried until answered 2xx after each of
+// -webhook-retries (Straddle's schedule by default; shorten it for tests).
+// An endpoint has -webhook-timeout to answer, and gets -webhook-workers
+// attempts at once (1: in order). Deliveries never hold up a request; each
+// endpoint queues at most 10,000. -settle-after makes background reviews
+// (processing_method background, and refresh_review) leave the customer
+// pending for that long, then settle them with customer.event.v1 announcing
+// the outcome; 0 (the default) settles them within the request. The log
+// names each endpoint (without any password in its URL), never a secret;
+// with -v it logs every attempt.
 //
 // It is built to run beside other services as a shared sandbox. A request
 // without an accepted key gets 401 from its headers alone: its body is never
@@ -59,6 +77,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -114,6 +133,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	idleTimeout := fs.Duration("idle-timeout", 30*time.Second, "time a kept-alive connection may wait for its next request")
 	maxConns := fs.Int("max-conns", 256, "connections served at a time; more wait until one closes")
 	maxHeaderBytes := fs.Int("max-header-bytes", 64<<10, "largest request line and headers accepted (larger get 431)")
+	hooks := addWebhookFlags(fs)
 	var platforms []straddletest.Option
 	var platformKeys []string
 	fs.Func("platform", "a platform's `key=account,...`: the key is accepted and may also act for these connected accounts (UUIDs) through Straddle-Account-Id; repeatable", func(v string) error {
@@ -164,6 +184,10 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if *maxConns <= 0 || *maxHeaderBytes <= 0 {
 		return errors.New("-max-conns and -max-header-bytes must be positive")
 	}
+	hookOpts, err := hooks.options()
+	if err != nil {
+		return err
+	}
 	var keyList []string
 	for k := range strings.SplitSeq(*keys, ",") {
 		if k = strings.TrimSpace(k); k != "" {
@@ -188,7 +212,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		// Nothing can read recorded requests out of this process, so keep
 		// none: a shared sandbox must not hold its clients' bodies.
 		straddletest.WithRecording(false),
-	}, platforms...)...)
+	}, slices.Concat(platforms, hookOpts)...)...)
 	if err != nil {
 		return err
 	}
@@ -216,9 +240,10 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	go func() { served <- hs.Serve(ln) }()
 	logger.Info("straddle-mock listening", "url", "http://"+ln.Addr().String(),
 		"keys", len(keyList), "platforms", len(platforms), "unmasking", *unmasking, "validate", *validate,
-		"stateless", *stateless, "sdk_suite", *sdkSuite,
+		"stateless", *stateless, "sdk_suite", *sdkSuite, "webhooks", len(hooks.urls), "settle_after", hooks.settleAfter,
 		"read_header_timeout", *readHeaderTimeout, "read_timeout", *readTimeout, "write_timeout", *writeTimeout,
 		"idle_timeout", *idleTimeout, "max_conns", *maxConns, "max_header_bytes", *maxHeaderBytes)
+	hooks.logEndpoints(logger)
 	// Each key's own account, for fixtures' account_id; keys are numbered,
 	// never printed.
 	seen := map[string]bool{}
