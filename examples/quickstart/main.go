@@ -2,8 +2,10 @@
 // prints what happens at each step.
 //
 // With no STRADDLE_API_KEY in the environment it starts the straddletest
-// emulator in-process, so it runs anywhere in seconds with no network. With a
-// key it talks to the real Straddle sandbox.
+// emulator in-process, so it runs anywhere in seconds with no network, and
+// a webhook endpoint on loopback to which the emulator delivers its events.
+// With a key it talks to the real Straddle sandbox (and skips the webhook
+// step: Straddle cannot reach this machine).
 //
 //	go run ./examples/quickstart
 //
@@ -22,6 +24,7 @@ import (
 
 	"github.com/straddlekit/straddle-go/straddle"
 	"github.com/straddlekit/straddle-go/straddle/straddletest"
+	"github.com/straddlekit/straddle-go/straddle/webhook"
 )
 
 func main() {
@@ -30,19 +33,21 @@ func main() {
 
 	var (
 		client *straddle.Client
+		events *eventLog
 		err    error
 	)
 	if os.Getenv("STRADDLE_API_KEY") != "" {
 		fmt.Println("STRADDLE_API_KEY is set: using the Straddle sandbox")
 		client, err = straddle.NewClient(straddle.WithAPIKeyFromEnv(), straddle.WithAppInfo(straddle.AppInfo{Name: "straddle-go-quickstart"}))
-	} else {
-		srv := straddletest.NewServer()
+	} else if events, err = listenForEvents(); err == nil {
+		defer events.Close()
+		srv := straddletest.NewServer(straddletest.WithWebhook(events.URL, events.Secret))
 		defer srv.Close()
-		fmt.Printf("no STRADDLE_API_KEY: using the built-in emulator at %s\n", srv.URL)
+		fmt.Printf("no STRADDLE_API_KEY: using the built-in emulator at %s, delivering webhooks to %s\n", srv.URL, events.URL)
 		client = srv.Client()
 	}
 	if err == nil {
-		err = run(ctx, os.Stdout, client)
+		err = run(ctx, os.Stdout, client, events)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "quickstart failed:", err)
@@ -61,7 +66,8 @@ func (e *stepError) Error() string { return e.step + ": " + e.err.Error() }
 func (e *stepError) Unwrap() error { return e.err }
 
 // run performs the lifecycle with client, printing one line per step to w.
-func run(ctx context.Context, w io.Writer, client *straddle.Client) (err error) {
+// events is the webhook endpoint the emulator delivers to, or nil.
+func run(ctx context.Context, w io.Writer, client *straddle.Client, events *eventLog) (err error) {
 	tag := runTag()
 	step := func(name string) func(error) error {
 		return func(e error) error {
@@ -265,6 +271,25 @@ func run(ctx context.Context, w io.Writer, client *straddle.Client) (err error) 
 		return done(fmt.Errorf("get after delete: %v, want not found", err))
 	}
 	fmt.Fprintf(w, "11. deleted %s: get now says not found\n", biz.ID)
+
+	// 12. Straddle announced each change by webhook: the creation twice
+	// (customer.created.v1 and customer.event.v1), then every later change.
+	done = step("receive webhooks")
+	if events == nil {
+		fmt.Fprintln(w, "12. webhooks: skipped (Straddle cannot reach an endpoint on this machine; see examples/webhooks)")
+		return nil
+	}
+	evs, err := events.await(ctx, ron.ID,
+		func(ev *webhook.Event) bool { return ev.Type == webhook.CustomerCreatedV1 },
+		func(ev *webhook.Event) bool { return ev.Type == webhook.CustomerEventV1 && ev.Customer.Phone == edited.Phone })
+	if err != nil {
+		return done(err)
+	}
+	if err := expect("the announced status", evs[0].Customer.Status, straddle.CustomerStatusVerified); err != nil {
+		return done(err)
+	}
+	fmt.Fprintf(w, "12. webhook handler received %s for %s (status %s) and %s with the edited phone %s\n",
+		evs[0].Type, ron.ID, evs[0].Customer.Status, evs[1].Type, evs[1].Customer.Phone)
 	return nil
 }
 

@@ -12,18 +12,24 @@ import (
 )
 
 func TestQuickstartWalksTheLifecycle(t *testing.T) {
-	srv := straddletest.NewServer(straddletest.WithT(t))
+	events, err := listenForEvents()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer events.Close()
+	srv := straddletest.NewServer(straddletest.WithT(t), straddletest.WithWebhook(events.URL, events.Secret))
 	var out strings.Builder
-	if err := run(context.Background(), &out, srv.Client()); err != nil {
+	if err := run(context.Background(), &out, srv.Client(), events); err != nil {
 		t.Fatalf("run: %v\noutput:\n%s", err, out.String())
 	}
 	text := out.String()
-	for i := 1; i <= 11; i++ {
+	for i := 1; i <= 12; i++ {
 		if !strings.Contains(text, fmt.Sprintf("\n%d. ", i)) && !strings.HasPrefix(text, fmt.Sprintf("%d. ", i)) {
 			t.Errorf("step %d not reported:\n%s", i, text)
 		}
 	}
-	for _, must := range []string{"ssn ***-**-****", "ssn [REDACTED]", "status review", "decided: status verified", "get now says not found"} {
+	for _, must := range []string{"ssn ***-**-****", "ssn [REDACTED]", "status review", "decided: status verified", "get now says not found",
+		"webhook handler received customer.created.v1 for " + srv.Events()[0].CustomerID + " (status verified) and customer.event.v1 with the edited phone +12128675310"} {
 		if !strings.Contains(text, must) {
 			t.Errorf("output lacks %q:\n%s", must, text)
 		}
@@ -41,7 +47,7 @@ func TestQuickstartWalksTheLifecycle(t *testing.T) {
 func TestQuickstartNamesTheFailingStepAndCleansUp(t *testing.T) {
 	srv := straddletest.NewServer(straddletest.WithT(t))
 	srv.Inject(straddletest.Fault{Kind: straddletest.FaultKeyReused, Match: straddletest.OpDecideCustomerReview})
-	err := run(context.Background(), new(strings.Builder), srv.Client())
+	err := run(context.Background(), new(strings.Builder), srv.Client(), nil)
 	var se *stepError
 	if !errors.As(err, &se) || se.step != "decide the review" {
 		t.Fatalf("run = %v, want the decision step to fail", err)
@@ -51,5 +57,18 @@ func TestQuickstartNamesTheFailingStepAndCleansUp(t *testing.T) {
 	}
 	if n := srv.CustomerCount(srv.AccountID(srv.APIKey())); n != 0 {
 		t.Errorf("%d customers left behind after a failure", n)
+	}
+}
+
+// Without an endpoint the emulator can reach (the real sandbox), the
+// webhook step says it is skipped.
+func TestQuickstartSkipsWebhooksWithoutAnEndpoint(t *testing.T) {
+	srv := straddletest.NewServer(straddletest.WithT(t))
+	var out strings.Builder
+	if err := run(context.Background(), &out, srv.Client(), nil); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "12. webhooks: skipped") {
+		t.Errorf("output:\n%s", out.String())
 	}
 }
