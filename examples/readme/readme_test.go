@@ -47,10 +47,10 @@ func checkSnippet(t *testing.T, file, fn string) {
 }
 
 // TestREADMEShowsTheseTests keeps the README's straddletest examples
-// identical to signup_test.go and reviews_test.go, which the test suite
+// identical to signup_test.go, reviews_test.go and events_test.go, which the test suite
 // compiles and runs.
 func TestREADMEShowsTheseTests(t *testing.T) {
-	for _, file := range []string{"signup_test.go", "reviews_test.go"} {
+	for _, file := range []string{"signup_test.go", "reviews_test.go", "events_test.go"} {
 		code, err := os.ReadFile(file)
 		if err != nil {
 			t.Fatal(err)
