@@ -82,7 +82,8 @@ func TestEventsOfEachStateChange(t *testing.T) {
 	c.do("PATCH", "/v1/customers/"+thin.ID+"/review", map[string]any{"status": "rejected"}).want(t, http.StatusOK)
 	c.do("PUT", "/v1/customers/"+thin.ID+"/refresh_review", nil).want(t, http.StatusAccepted)
 	c.do("DELETE", "/v1/customers/"+thin.ID, nil).want(t, http.StatusOK)
-	// Refused requests and reads raise nothing.
+	// Refused requests, reads and replays raise nothing.
+	c.do("DELETE", "/v1/customers/"+thin.ID, nil).want(t, http.StatusNotFound)
 	c.do("PATCH", "/v1/customers/"+thin.ID+"/review", map[string]any{"status": "verified"}).want(t, http.StatusNotFound)
 	c.do("GET", "/v1/customers", nil).want(t, http.StatusOK)
 
@@ -90,6 +91,14 @@ func TestEventsOfEachStateChange(t *testing.T) {
 	want := []step{created("review"), changed("review"), changed("review"), changed("rejected"), changed("pending"), changed("review")}
 	if !slices.Equal(steps(evs), want) {
 		t.Fatalf("events %v, want %v (nothing for the delete)", steps(evs), want)
+	}
+	replayed := c.create(minimal(t, "once@example.com"), "Idempotency-Key", "events-replay-0001")
+	res := c.do("POST", "/v1/customers", minimal(t, "once@example.com"), "Idempotency-Key", "events-replay-0001").want(t, http.StatusCreated)
+	if res.header.Get("Idempotent-Replayed") != "true" {
+		t.Fatal("not replayed")
+	}
+	if evs := srv.Events(); len(evs) != len(want)+2 || evs[len(want)].CustomerID != replayed.ID {
+		t.Errorf("after a create and its replay: %v", steps(evs[len(want):]))
 	}
 	ops := []straddletest.Operation{straddletest.OpCreateCustomer, straddletest.OpCreateCustomer, straddletest.OpUpdateCustomer,
 		straddletest.OpDecideCustomerReview, straddletest.OpRefreshCustomerReview, straddletest.OpRefreshCustomerReview}
