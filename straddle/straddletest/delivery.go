@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -511,15 +512,17 @@ func (e *endpoint) send(m *message, fault WebhookFaultKind) bool {
 	n.mu.Lock()
 	m.record.Attempts = append(m.record.Attempts, att)
 	n.mu.Unlock()
-	attrs := []any{"endpoint", e.shown, "event_type", string(m.event.Type), "event_id", m.event.ID,
-		"attempt", att.Number, "status", att.Status, "duration", att.Duration}
-	if att.Err != nil {
-		attrs = append(attrs, "error", att.Err.Error())
+	if logger := n.s.cfg.logger; logger.Enabled(n.ctx, slog.LevelDebug) {
+		attrs := []any{"endpoint", e.shown, "event_type", string(m.event.Type), "event_id", m.event.ID,
+			"attempt", att.Number, "status", att.Status, "duration", att.Duration}
+		if att.Err != nil {
+			attrs = append(attrs, "error", att.Err.Error())
+		}
+		if fault != 0 {
+			attrs = append(attrs, "fault", fault.String())
+		}
+		logger.Debug("straddletest: webhook attempt", attrs...)
 	}
-	if fault != 0 {
-		attrs = append(attrs, "fault", fault.String())
-	}
-	n.s.cfg.logger.Debug("straddletest: webhook attempt", attrs...)
 	return att.Succeeded()
 }
 
