@@ -200,6 +200,9 @@ func newNotifier(s *Server) (*notifier, error) {
 		TLSHandshakeTimeout: cfg.timeout,
 		MaxIdleConnsPerHost: cfg.workers,
 		IdleConnTimeout:     30 * time.Second,
+		// An endpoint's answer is read for its status: headers are
+		// bounded, and at most maxAnswerBytes of the body read.
+		MaxResponseHeaderBytes: 64 << 10,
 	}
 	n.client = &http.Client{
 		Transport: n.transport,

@@ -670,3 +670,42 @@ func TestWebhookSecretNeverLeaks(t *testing.T) {
 		}
 	}
 }
+
+// A hostile endpoint cannot hold a worker or fill memory: an endless answer
+// is read up to a limit and the connection closed; oversized headers fail
+// the attempt.
+func TestHostileEndpoints(t *testing.T) {
+	endless := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		chunk := bytes.Repeat([]byte("x"), 32<<10)
+		for r.Context().Err() == nil {
+			if _, err := w.Write(chunk); err != nil {
+				return
+			}
+		}
+	}))
+	defer endless.Close()
+	bigHeaders := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		for i := range 200 {
+			w.Header().Set(fmt.Sprintf("X-Filler-%d", i), strings.Repeat("y", 1000))
+		}
+	}))
+	defer bigHeaders.Close()
+	secret := newSecret()
+	srv := straddletest.NewServer(straddletest.WithT(t), straddletest.WithWebhookRetries(),
+		straddletest.WithWebhook(endless.URL, secret), straddletest.WithWebhook(bigHeaders.URL, secret))
+	newClient(t, srv, true).create(minimal(t, "a@example.com"))
+	wait(t, srv)
+	for _, d := range srv.Deliveries() {
+		a := d.Attempts[0]
+		switch d.Endpoint {
+		case endless.URL:
+			if d.State != straddletest.DeliverySucceeded || a.Status != 200 {
+				t.Errorf("endless answer: %s %+v", d.State, a)
+			}
+		case bigHeaders.URL:
+			if d.State != straddletest.DeliveryFailed || a.Err == nil || !strings.Contains(a.Err.Error(), "header") {
+				t.Errorf("oversized headers: %s %+v", d.State, a)
+			}
+		}
+	}
+}
