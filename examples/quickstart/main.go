@@ -281,7 +281,9 @@ func run(ctx context.Context, w io.Writer, client *straddle.Client, events *even
 	}
 	evs, err := events.await(ctx, ron.ID,
 		func(ev *webhook.Event) bool { return ev.Type == webhook.CustomerCreatedV1 },
-		func(ev *webhook.Event) bool { return ev.Type == webhook.CustomerEventV1 && ev.Customer.Phone == edited.Phone })
+		func(ev *webhook.Event) bool {
+			return ev.Type == webhook.CustomerEventV1 && ev.Customer.Phone == edited.Phone
+		})
 	if err != nil {
 		return done(err)
 	}
