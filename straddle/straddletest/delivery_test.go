@@ -617,14 +617,19 @@ func TestWaitForDeliveriesHonoursTheContext(t *testing.T) {
 	rc.fail = func(*webhook.Event) error { return errors.New("no") }
 	srv := straddletest.NewServer(straddletest.WithT(t), straddletest.WithWebhook(rc.URL, rc.Secret)) // next retry in 5 s
 	newClient(t, srv, true).create(minimal(t, "a@example.com"))
+	for deadline := time.Now().Add(10 * time.Second); srv.Deliveries()[0].NextAttempt.IsZero(); {
+		if time.Now().After(deadline) {
+			t.Fatalf("the first attempt never failed: %+v", srv.Deliveries()[0])
+		}
+		time.Sleep(time.Millisecond)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	err := srv.WaitForDeliveries(ctx)
 	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "still pending") {
 		t.Errorf("WaitForDeliveries = %v", err)
 	}
-	d := srv.Deliveries()[0]
-	if d.State != straddletest.DeliveryPending || d.NextAttempt.IsZero() {
+	if d := srv.Deliveries()[0]; d.State != straddletest.DeliveryPending || len(d.Attempts) != 1 {
 		t.Errorf("waiting for a retry: %+v", d)
 	}
 }
