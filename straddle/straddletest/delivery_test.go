@@ -714,3 +714,29 @@ func TestHostileEndpoints(t *testing.T) {
 		}
 	}
 }
+
+// An event goes out only once the request that raised it is stored: a
+// receiver that repeats the request as soon as the event arrives gets the
+// replay, never the in-progress 409.
+func TestEventsFollowTheStoredResponse(t *testing.T) {
+	rc := newReceiver(t)
+	srv := straddletest.NewServer(straddletest.WithT(t), straddletest.WithWebhook(rc.URL, rc.Secret), fast)
+	c := newClient(t, srv, true)
+	statuses := make(chan int, 10)
+	rc.before = func(r *http.Request) {
+		res, err := c.send("POST", "/v1/customers", minimal(t, "again@example.com"), "Idempotency-Key", "events-after-store-1")
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		statuses <- res.status
+		if res.header.Get("Idempotent-Replayed") != "true" {
+			t.Errorf("the repeat during the event's delivery: %d %s, want the replay", res.status, res.body)
+		}
+	}
+	c.create(minimal(t, "again@example.com"), "Idempotency-Key", "events-after-store-1")
+	wait(t, srv)
+	if len(statuses) != 2 {
+		t.Errorf("%d repeats, want one per event", len(statuses))
+	}
+}

@@ -136,20 +136,42 @@ func eventView(c *customer) eventCustomer {
 	return out
 }
 
-// emit raises one event of each type about c, as it is now: it records them
-// in order, checks each payload against the spec, and queues a delivery of
-// each to every endpoint. c is the call whose request raised them, or nil.
-// It never waits for a delivery.
+// emit raises one event of each type about cust, as it is now. Raised by
+// the request c, they are published (publish) once its work is stored, so
+// that building them never holds up its idempotency key; with c nil, at
+// once.
 func (s *Server) emit(c *call, cust *customer, types ...webhook.EventType) {
-	n := s.notify
-	if !n.active() {
+	if !s.notify.active() {
 		return
 	}
-	now := s.cfg.clock()
-	var op Operation
 	if c != nil {
-		now, op = c.now, c.op
+		c.raised = append(c.raised, raised{cust, types})
+		return
 	}
+	s.notify.publish(s.buildEvents(s.cfg.clock(), "", cust, types))
+}
+
+// raised is an emit waiting for its request's work to be stored.
+type raised struct {
+	cust  *customer
+	types []webhook.EventType
+}
+
+// publish publishes the events the request c raised, in order, then runs
+// what was to follow them.
+func (s *Server) publish(c *call) {
+	for _, r := range c.raised {
+		s.notify.publish(s.buildEvents(c.now, c.op, r.cust, r.types))
+	}
+	for _, f := range c.then {
+		f()
+	}
+	c.raised, c.then = nil, nil
+}
+
+// buildEvents builds one event of each type about cust, checking each
+// payload against the spec.
+func (s *Server) buildEvents(now time.Time, op Operation, cust *customer, types []webhook.EventType) []*Event {
 	data := eventView(cust)
 	events := make([]*Event, 0, len(types))
 	for _, typ := range types {
@@ -165,7 +187,7 @@ func (s *Server) emit(c *call, cust *customer, types ...webhook.EventType) {
 		}
 		events = append(events, ev)
 	}
-	n.publish(events)
+	return events
 }
 
 func encodeEvent(v eventOut) []byte {

@@ -49,6 +49,8 @@ type call struct {
 	apiKey   string
 	account  string
 	now      time.Time
+	raised   []raised // events raised, published once the request's work is stored
+	then     []func() // run after they are published
 }
 
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
@@ -200,7 +202,9 @@ func (s *Server) process(c *call, delay time.Duration) *response {
 	if !hasKey {
 		s.wait(delay)
 		c.now = s.cfg.clock()
-		return run(c)
+		resp := run(c)
+		s.publish(c)
+		return resp
 	}
 	scope := c.apiKey + "\x00" + c.account + "\x00" + idemKey
 	fp := sha256.Sum256([]byte(r.Method + "\n" + r.URL.Path + "\n" + string(c.body)))
@@ -224,6 +228,7 @@ func (s *Server) process(c *call, delay time.Duration) *response {
 	resp := run(c)
 	s.idem.finish(entry, resp)
 	done = true
+	s.publish(c)
 	return resp
 }
 

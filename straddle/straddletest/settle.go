@@ -54,7 +54,9 @@ func (s *Server) reviewRuns(c *call, cust *customer, decided string) {
 		s.settle(p, c)
 		return
 	}
-	s.notify.settling.add(p, s.cfg.webhooks.settleAfter)
+	// Its clock starts once the request's own events are out, so that the
+	// outcome is never announced before them.
+	c.then = append(c.then, func() { s.notify.settling.add(p, s.cfg.webhooks.settleAfter) })
 }
 
 // errSuperseded stops a settlement whose review no longer runs.
