@@ -24,7 +24,9 @@ import (
 //   - a delete raises nothing: the contract describes no event for it, and
 //     customer.event.v1 announces a customer that still exists.
 //
-// Seeding raises nothing.
+// Seeding raises nothing. A request's events are raised once its response
+// is stored, so a receiver that repeats the request (with its idempotency
+// key) as an event arrives gets the replay.
 type Event struct {
 	// Type is the event_type.
 	Type webhook.EventType
