@@ -125,6 +125,12 @@ func WithBaseURL(rawURL string) Option {
 // WithHTTPClient sends requests with hc (its Transport, proxies, TLS
 // settings). The client does not modify hc; it uses a copy whose redirect
 // policy never forwards the API key to another host.
+//
+// hc's transport is used as it is. Without WithHTTPClient, clients share one
+// transport from NewTransport, whose pool keeps up to 100 idle connections
+// per host; net/http's default transport keeps 2, so a service making
+// concurrent calls through it opens (over TLS, handshakes) and closes
+// connections all the time. Build yours from NewTransport to keep the pool.
 func WithHTTPClient(hc *http.Client) Option {
 	return clientOption(func(s *settings) error {
 		if hc == nil {
@@ -232,10 +238,6 @@ func (s credential) String() string                { return redacted }
 func (s credential) Format(f fmt.State, verb rune) { writeRedacted(f, verb) }
 func (s credential) LogValue() slog.Value          { return slog.StringValue(redacted) }
 func (s credential) MarshalText() ([]byte, error)  { return []byte(redacted), nil }
-
-// defaultTransport is shared by every client built without WithHTTPClient,
-// so they share one connection pool.
-var defaultTransport http.RoundTripper = http.DefaultTransport.(*http.Transport).Clone()
 
 // noForeignAuth returns a copy of hc (or a default client) whose redirects
 // drop the Authorization header unless they stay on the same scheme, host
