@@ -1,35 +1,27 @@
 package straddle_test
 
 // Benchmarks of what the client costs per call and holds while paging, each
-// next to its floor, the sub-benchmark "raw": plain net/http and
-// encoding/json doing the same work. Every sub-benchmark talks over loopback
-// to an httptest server that answers with canned bytes, so the server's share
-// is the same for all of them. Each one first checks its result once, with
-// the exchange held to the spec by the contract validator, so a broken
-// benchmark fails instead of measuring nothing; then it times a plain client
-// on the same connection.
+// next to its floor, the sub-benchmark "raw" (benchfloor_test.go): the
+// tightest plain net/http and encoding/json code doing the same work, on the
+// same transport. Every sub-benchmark talks over loopback to a canned server
+// in another process (benchserver_test.go), so B/op, allocs/op and cpu-ns/op
+// are the client's alone; ns/op is wall time per call, the server's answer
+// included. Each one first checks its result once, with the exchange held to
+// the spec by the contract validator, so a broken benchmark fails instead of
+// measuring nothing; then it times a plain client on the same connections.
 //
-//	go test -run '^$' -bench . -benchmem ./straddle/ | go run ./internal/cmd/benchtable
+//	make bench    # interleaved passes, printed as the BENCHMARKS.md table
 
 import (
-	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
-	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"reflect"
 	"regexp"
 	"runtime"
 	"runtime/metrics"
-	"strconv"
-	"strings"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -47,7 +39,7 @@ const (
 	benchAuth       = "Bearer " + benchKey
 	benchCustomerID = "019f3b3d-5816-77fb-8a9c-ad05f1654b00"
 	benchPageSize   = 1000
-	benchPages      = 100
+	benchPages      = 1000 // 1,000,000 customers
 )
 
 // benchValidator is loaded once: the spec is the same for every benchmark.
@@ -56,236 +48,28 @@ var benchValidator = sync.OnceValues(contract.NewValidator)
 // benchUUID matches the idempotency keys both sides generate.
 var benchUUID = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
 
-// ---- The floor: what a caller writes with net/http and encoding/json alone.
-
-type rawMeta struct {
-	RequestID        string `json:"api_request_id"`
-	RequestTimestamp string `json:"api_request_timestamp"`
+// benchTransport returns a transport with the client's default settings,
+// its idle connections closed when b ends. The floor and the client of a
+// sub-benchmark share it.
+func benchTransport(b *testing.B) *http.Transport {
+	tr := straddle.NewTransport()
+	b.Cleanup(tr.CloseIdleConnections)
+	return tr
 }
 
-type rawAddress struct {
-	Address1 string `json:"address1"`
-	Address2 string `json:"address2,omitempty"`
-	City     string `json:"city"`
-	State    string `json:"state"`
-	Zip      string `json:"zip"`
-}
-
-type rawRepresentative struct {
-	Name  string `json:"name"`
-	Email string `json:"email,omitempty"`
-	Phone string `json:"phone,omitempty"`
-}
-
-type rawProfile struct {
-	SSN               string              `json:"ssn,omitempty"`
-	DOB               string              `json:"dob,omitempty"`
-	EIN               string              `json:"ein,omitempty"`
-	LegalBusinessName string              `json:"legal_business_name,omitempty"`
-	Website           string              `json:"website,omitempty"`
-	Representatives   []rawRepresentative `json:"representatives,omitempty"`
-}
-
-type rawDevice struct {
-	IPAddress string `json:"ip_address"`
-}
-
-type rawConfig struct {
-	SandboxOutcome   string `json:"sandbox_outcome,omitempty"`
-	ProcessingMethod string `json:"processing_method,omitempty"`
-}
-
-// rawCustomer has the fields of straddle.Customer.
-type rawCustomer struct {
-	ID                string            `json:"id"`
-	Name              string            `json:"name"`
-	Type              string            `json:"type"`
-	Email             string            `json:"email"`
-	Phone             string            `json:"phone"`
-	Status            string            `json:"status"`
-	CreatedAt         time.Time         `json:"created_at"`
-	UpdatedAt         time.Time         `json:"updated_at"`
-	ExternalID        string            `json:"external_id"`
-	Address           *rawAddress       `json:"address"`
-	ComplianceProfile *rawProfile       `json:"compliance_profile"`
-	Device            *rawDevice        `json:"device"`
-	Metadata          map[string]string `json:"metadata"`
-	Config            *rawConfig        `json:"config"`
-}
-
-type rawCustomerEnvelope struct {
-	Meta rawMeta      `json:"meta"`
-	Data *rawCustomer `json:"data"`
-}
-
-// rawCreateRequest is the create body a caller would marshal.
-type rawCreateRequest struct {
-	Name              string            `json:"name"`
-	Type              string            `json:"type"`
-	Email             string            `json:"email"`
-	Phone             string            `json:"phone"`
-	Device            rawDevice         `json:"device"`
-	Address           *rawAddress       `json:"address,omitempty"`
-	ComplianceProfile *rawProfile       `json:"compliance_profile,omitempty"`
-	ExternalID        string            `json:"external_id,omitempty"`
-	Metadata          map[string]string `json:"metadata,omitempty"`
-	Config            *rawConfig        `json:"config,omitempty"`
-}
-
-// rawSummary has the fields of straddle.CustomerSummary.
-type rawSummary struct {
-	ID         string    `json:"id"`
-	Name       string    `json:"name"`
-	Type       string    `json:"type"`
-	Email      string    `json:"email"`
-	Phone      string    `json:"phone"`
-	Status     string    `json:"status"`
-	CreatedAt  time.Time `json:"created_at"`
-	UpdatedAt  time.Time `json:"updated_at"`
-	ExternalID string    `json:"external_id"`
-}
-
-type rawPageMeta struct {
-	RequestID        string `json:"api_request_id"`
-	RequestTimestamp string `json:"api_request_timestamp"`
-	PageNumber       int    `json:"page_number"`
-	PageSize         int    `json:"page_size"`
-	MaxPageSize      int    `json:"max_page_size"`
-	TotalItems       int    `json:"total_items"`
-	TotalPages       int    `json:"total_pages"`
-	SortBy           string `json:"sort_by"`
-	SortOrder        string `json:"sort_order"`
-}
-
-type rawPage struct {
-	Meta rawPageMeta  `json:"meta"`
-	Data []rawSummary `json:"data"`
-}
-
-// rawIdempotencyKey makes a UUIDv4 the way the client does.
-func rawIdempotencyKey() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	var s [36]byte
-	hex.Encode(s[0:8], b[0:4])
-	s[8] = '-'
-	hex.Encode(s[9:13], b[4:6])
-	s[13] = '-'
-	hex.Encode(s[14:18], b[6:8])
-	s[18] = '-'
-	hex.Encode(s[19:23], b[8:10])
-	s[23] = '-'
-	hex.Encode(s[24:], b[10:])
-	return string(s[:])
-}
-
-// rawDo sends req with the API key and decodes a want-status JSON body into
-// v, draining and closing the body so the connection goes back to the pool.
-func rawDo(hc *http.Client, req *http.Request, want int, v any) error {
-	req.Header.Set("Authorization", benchAuth)
-	resp, err := hc.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != want {
-		_, _ = io.Copy(io.Discard, resp.Body)
-		return fmt.Errorf("status %d, want %d", resp.StatusCode, want)
-	}
-	err = json.NewDecoder(resp.Body).Decode(v)
-	_, _ = io.Copy(io.Discard, resp.Body)
-	return err
-}
-
-func rawGet(ctx context.Context, hc *http.Client, base, id string) (*rawCustomer, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/v1/customers/"+id, nil)
-	if err != nil {
-		return nil, err
-	}
-	var env rawCustomerEnvelope
-	if err := rawDo(hc, req, http.StatusOK, &env); err != nil {
-		return nil, err
-	}
-	return env.Data, nil
-}
-
-func rawCreate(ctx context.Context, hc *http.Client, base string, p *rawCreateRequest) (*rawCustomer, error) {
-	body, err := json.Marshal(p)
-	if err != nil {
-		return nil, err
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/v1/customers", bytes.NewReader(body))
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Idempotency-Key", rawIdempotencyKey())
-	var env rawCustomerEnvelope
-	if err := rawDo(hc, req, http.StatusCreated, &env); err != nil {
-		return nil, err
-	}
-	return env.Data, nil
-}
-
-func rawList(ctx context.Context, hc *http.Client, base string, page int) (*rawPage, error) {
-	u := base + "/v1/customers?page_number=" + strconv.Itoa(page) + "&page_size=" + strconv.Itoa(benchPageSize)
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return nil, err
-	}
-	var p rawPage
-	if err := rawDo(hc, req, http.StatusOK, &p); err != nil {
-		return nil, err
-	}
-	return &p, nil
-}
-
-// ---- The canned server.
-
-// benchServer is a loopback server with canned answers and the one
-// transport (connection pool) that every client of a sub-benchmark shares.
-// It counts the connections it accepts, to prove they are reused.
-type benchServer struct {
-	*httptest.Server
-	tr    *http.Transport
-	conns atomic.Int64
-}
-
-func newBenchServer(b *testing.B, h http.Handler) *benchServer {
-	b.Helper()
-	s := &benchServer{Server: httptest.NewUnstartedServer(h)}
-	s.Config.ConnState = func(_ net.Conn, st http.ConnState) {
-		if st == http.StateNew {
-			s.conns.Add(1)
-		}
-	}
-	s.Start()
-	s.tr = http.DefaultTransport.(*http.Transport).Clone()
-	b.Cleanup(func() {
-		s.tr.CloseIdleConnections()
-		s.Close()
-	})
-	return s
-}
-
-// plain is the client the timed loop uses.
-func (s *benchServer) plain() *http.Client { return &http.Client{Transport: s.tr} }
-
-// checked is a client on the same connections that holds every request and
-// response to the spec, for the check before the loop.
-func (s *benchServer) checked(b *testing.B) *http.Client {
+// specChecked is a client on tr's connections that holds every request and
+// response to the spec, for the check before timing.
+func specChecked(b *testing.B, tr http.RoundTripper) *http.Client {
 	b.Helper()
 	v, err := benchValidator()
 	if err != nil {
 		b.Fatal(err)
 	}
-	return &http.Client{Transport: &contract.Transport{Validator: v, Base: s.tr, Report: func(err error) { b.Error(err) }}}
+	return &http.Client{Transport: &contract.Transport{Validator: v, Base: tr, Report: func(err error) { b.Error(err) }}}
 }
 
-// client returns a straddle client of the server that sends with hc.
-func (s *benchServer) client(b *testing.B, hc *http.Client) *straddle.Client {
+// benchClient returns a straddle client of s that sends with hc.
+func benchClient(b *testing.B, s *cannedServer, hc *http.Client) *straddle.Client {
 	b.Helper()
 	c, err := straddle.NewClient(straddle.WithAPIKey(benchKey), straddle.WithBaseURL(s.URL), straddle.WithHTTPClient(hc))
 	if err != nil {
@@ -294,225 +78,90 @@ func (s *benchServer) client(b *testing.B, hc *http.Client) *straddle.Client {
 	return c
 }
 
-// reused fails b unless the calls stayed on one or two connections.
-func (s *benchServer) reused(b *testing.B) {
+// reused fails b unless its calls stayed on one or two connections since
+// the server had accepted before.
+func (s *cannedServer) reused(b *testing.B, before int64) {
 	b.Helper()
-	if n := s.conns.Load(); n > 2 {
+	if n := s.conns(b) - before; n > 2 {
 		b.Fatalf("%d connections for %d calls: connections are not reused", n, b.N)
 	}
 }
 
-// reply writes a canned JSON answer with a precomputed Content-Length.
-type reply struct {
-	status int
-	body   []byte
-	length []string
+// ---- Measuring.
+
+// cpuMeter measures the process's CPU time over a benchmark's loop.
+type cpuMeter struct {
+	start time.Duration
+	ok    bool
 }
 
-var jsonContentType = []string{"application/json"}
-
-func newReply(status int, body []byte) reply {
-	return reply{status: status, body: body, length: []string{strconv.Itoa(len(body))}}
+func startCPU() cpuMeter {
+	start, ok := processCPU()
+	return cpuMeter{start: start, ok: ok}
 }
 
-func (r reply) write(w http.ResponseWriter) {
-	h := w.Header()
-	h["Content-Type"] = jsonContentType
-	h["Content-Length"] = r.length
-	w.WriteHeader(r.status)
-	_, _ = w.Write(r.body)
-}
-
-// refuse answers a request the canned server does not expect; the client
-// sees a 4xx, which fails the check.
-func refuse(w http.ResponseWriter, r *http.Request) {
-	_, _ = io.Copy(io.Discard, r.Body)
-	http.Error(w, "unexpected request", http.StatusTeapot)
-}
-
-func benchFixture(b *testing.B, parts ...string) []byte {
-	b.Helper()
-	body, err := os.ReadFile(filepath.Join(append([]string{"..", "testdata"}, parts...)...))
-	if err != nil {
-		b.Fatal(err)
-	}
-	return body
-}
-
-// getHandler answers GET /v1/customers/{benchCustomerID} with body.
-func getHandler(body []byte) http.HandlerFunc {
-	ok := newReply(http.StatusOK, body)
-	path := "/v1/customers/" + benchCustomerID
-	return func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodGet || r.URL.Path != path || r.Header.Get("Authorization") != benchAuth {
-			refuse(w, r)
-			return
-		}
-		ok.write(w)
+// report adds cpu-ns/op: the client's CPU time (all its goroutines and the
+// garbage collector's) per operation.
+func (m cpuMeter) report(b *testing.B) {
+	end, ok := processCPU()
+	if m.ok && ok && b.N > 0 {
+		b.ReportMetric(float64(end-m.start)/float64(b.N), "cpu-ns/op")
 	}
 }
 
-// createHandler answers POST /v1/customers with body. While capturing, it
-// keeps the last request's body and idempotency key for the check.
-type createHandler struct {
-	created   reply
-	capturing atomic.Bool
-	mu        sync.Mutex
-	lastBody  []byte
-	lastKey   string
-}
-
-func (h *createHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	key := r.Header.Get("Idempotency-Key")
-	if r.Method != http.MethodPost || r.URL.Path != "/v1/customers" || r.Header.Get("Authorization") != benchAuth ||
-		len(key) != 36 || r.Header.Get("Content-Type") != "application/json" {
-		refuse(w, r)
-		return
-	}
-	if h.capturing.Load() {
-		body, _ := io.ReadAll(r.Body)
-		h.mu.Lock()
-		h.lastBody, h.lastKey = body, key
-		h.mu.Unlock()
-	} else {
-		_, _ = io.Copy(io.Discard, r.Body)
-	}
-	h.created.write(w)
-}
-
-// last returns the captured request body and idempotency key.
-func (h *createHandler) last() ([]byte, string) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.lastBody, h.lastKey
-}
-
-// ---- Pages of customer summaries.
-
-// pageSource serves benchPages pages of benchPageSize summaries. Every page
-// has its own meta and the same data template, in which each id, name, email
-// and external id has a four-digit page field that is patched per request.
-// So all 100,000 customers are distinct while the heap holds one template,
-// not 100 bodies (which would set the GC's pace and hide what paging holds).
-type pageSource struct {
-	prefix  [][]byte // per page: {"meta":{...},"response_type":"array","data":
-	data    []byte   // the template array
-	offsets []int    // where the page field goes in data
-	length  [][]string
-	bufs    sync.Pool
-	served  [benchPages]atomic.Int32 // requests per page
-}
-
-var suffix = []byte("}")
-
-var (
-	benchStatuses = []string{"verified", "pending", "review", "verified", "rejected", "inactive", "verified"}
-	benchTypes    = []string{"individual", "individual", "business", "individual"}
-)
-
-func newPageSource() *pageSource {
-	ps := &pageSource{}
-	var d bytes.Buffer
-	field := func() {
-		ps.offsets = append(ps.offsets, d.Len())
-		d.WriteString("0000")
-	}
-	d.WriteByte('[')
-	for i := range benchPageSize {
-		if i > 0 {
-			d.WriteByte(',')
-		}
-		d.WriteString(`{"id":"019f3b40-7deb-752d-8cf3-`)
-		field()
-		fmt.Fprintf(&d, `%08d","name":"Customer `, i)
-		field()
-		fmt.Fprintf(&d, `-%04d","type":%q,"email":"customer.`, i, benchTypes[i%len(benchTypes)])
-		field()
-		fmt.Fprintf(&d, `.%04d@example.com","phone":"+1317555%04d","status":%q,`, i, i, benchStatuses[i%len(benchStatuses)])
-		created := fmt.Sprintf("2026-%02d-%02dT%02d:%02d:%02d.%07dZ", 1+i%12, 1+i%28, i%24, i%60, (i*7)%60, i*7919%10000000)
-		updated := created
-		if i%3 == 0 {
-			updated = fmt.Sprintf("2026-07-07T06:%02d:%02d.5Z", i%60, (i*13)%60)
-		}
-		fmt.Fprintf(&d, `"created_at":%q,"updated_at":%q,"external_id":`, created, updated)
-		if i%4 == 3 {
-			d.WriteString(`null}`)
-		} else {
-			d.WriteString(`"cust_`)
-			field()
-			fmt.Fprintf(&d, `%04d"}`, i)
+// timeCalls times call in b's loop, with its allocations and CPU time.
+func timeCalls(b *testing.B, call func() error) {
+	b.ReportAllocs()
+	cpu := startCPU()
+	for b.Loop() {
+		if err := call(); err != nil {
+			b.Fatal(err)
 		}
 	}
-	d.WriteByte(']')
-	ps.data = d.Bytes()
-	for n := 1; n <= benchPages; n++ {
-		p := fmt.Appendf(nil, `{"meta":{"api_request_id":"019f423e-31ef-71b8-a30e-%012d","api_request_timestamp":"2026-07-08T15:00:00.1111111Z",`+
-			`"page_number":%d,"page_size":%d,"max_page_size":1000,"total_items":%d,"total_pages":%d,"sort_by":"name","sort_order":"asc"},`+
-			`"response_type":"array","data":`, n, n, benchPageSize, benchPages*benchPageSize, benchPages)
-		ps.prefix = append(ps.prefix, p)
-		ps.length = append(ps.length, []string{strconv.Itoa(len(p) + len(ps.data) + len(suffix))})
-	}
-	ps.bufs.New = func() any { b := make([]byte, len(ps.data)); return &b }
-	return ps
+	cpu.report(b)
 }
 
-// queryInt reads an integer query parameter without allocating.
-func queryInt(rawQuery, key string) int {
-	for rawQuery != "" {
-		var kv string
-		kv, rawQuery, _ = strings.Cut(rawQuery, "&")
-		if k, v, ok := strings.Cut(kv, "="); ok && k == key {
-			if n, err := strconv.Atoi(v); err == nil {
-				return n
+// runConcurrent makes b.N calls of call from g goroutines that share them,
+// and reports the throughput, the median and 99th percentile latency, the
+// CPU time per call, and the new connections the server accepted per 1,000
+// calls (the pool's first ones included).
+func runConcurrent(b *testing.B, s *cannedServer, g int, call func() error) {
+	b.ReportAllocs()
+	latency := make([]time.Duration, b.N)
+	var next atomic.Int64
+	var failed atomic.Bool
+	conns := s.conns(b)
+	cpu := startCPU()
+	b.ResetTimer()
+	var wg sync.WaitGroup
+	for range g {
+		wg.Go(func() {
+			for !failed.Load() {
+				i := next.Add(1) - 1
+				if i >= int64(len(latency)) {
+					return
+				}
+				start := time.Now()
+				if err := call(); err != nil {
+					failed.Store(true)
+					b.Error(err)
+					return
+				}
+				latency[i] = time.Since(start)
 			}
-		}
+		})
 	}
-	return 0
-}
-
-func (ps *pageSource) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	n := queryInt(r.URL.RawQuery, "page_number")
-	if r.Method != http.MethodGet || r.URL.Path != "/v1/customers" || r.Header.Get("Authorization") != benchAuth ||
-		n < 1 || n > benchPages || queryInt(r.URL.RawQuery, "page_size") != benchPageSize {
-		refuse(w, r)
+	wg.Wait()
+	b.StopTimer()
+	cpu.report(b)
+	if failed.Load() {
 		return
 	}
-	ps.served[n-1].Add(1)
-	buf := ps.bufs.Get().(*[]byte)
-	data := *buf
-	copy(data, ps.data)
-	digits := [4]byte{byte('0' + n/1000%10), byte('0' + n/100%10), byte('0' + n/10%10), byte('0' + n%10)}
-	for _, off := range ps.offsets {
-		copy(data[off:off+4], digits[:])
-	}
-	h := w.Header()
-	h["Content-Type"] = jsonContentType
-	h["Content-Length"] = ps.length[n-1]
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(ps.prefix[n-1])
-	_, _ = w.Write(data)
-	_, _ = w.Write(suffix)
-	ps.bufs.Put(buf)
-}
-
-// checkWalk runs walk, which reports the id of every customer it sees, and
-// fails b unless it saw all customers, each once, asking for each page once.
-func (ps *pageSource) checkWalk(b *testing.B, walk func(seen func(id string))) {
-	b.Helper()
-	for i := range ps.served {
-		ps.served[i].Store(0)
-	}
-	ids := make(map[string]bool, benchPages*benchPageSize)
-	visits := 0
-	walk(func(id string) { ids[id] = true; visits++ })
-	if len(ids) != benchPages*benchPageSize || visits != len(ids) {
-		b.Fatalf("%d customers, %d distinct, want %d distinct", visits, len(ids), benchPages*benchPageSize)
-	}
-	for i := range ps.served {
-		if n := ps.served[i].Load(); n != 1 {
-			b.Fatalf("page %d requested %d times, want once", i+1, n)
-		}
-	}
+	slices.Sort(latency)
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
+	b.ReportMetric(float64(latency[len(latency)/2])/1e3, "p50-us")
+	b.ReportMetric(float64(latency[len(latency)*99/100])/1e3, "p99-us")
+	b.ReportMetric(float64(s.conns(b)-conns)*1000/float64(b.N), "new-conns/1k")
 }
 
 // heapPeak samples the heap at page boundaries. It reports the largest heap
@@ -543,7 +192,7 @@ func (h *heapPeak) read() {
 }
 
 // maxRetained bounds what paging may keep alive: a few pages' worth. A
-// client that held every page would keep over 30 MiB.
+// client that held every page would keep over 500 MiB.
 const maxRetained = 16 << 20
 
 func (h *heapPeak) report(b *testing.B) {
@@ -584,237 +233,234 @@ func checkCustomer(b *testing.B, c *straddle.Customer, err error) {
 	}
 }
 
-// ---- Benchmarks.
+// createCheck proves a create sent the body of
+// requests/createCustomer.individual.json with a fresh UUIDv4 key.
+type createCheck struct{ want any }
+
+func newCreateCheck(b *testing.B) createCheck {
+	var want any
+	if err := json.Unmarshal(benchFixture(b, "requests", "createCustomer.individual.json"), &want); err != nil {
+		b.Fatal(err)
+	}
+	return createCheck{want: want}
+}
+
+func (c createCheck) sent(b *testing.B, s *cannedServer) {
+	b.Helper()
+	body, key := s.created(b)
+	var got any
+	if err := json.Unmarshal(body, &got); err != nil {
+		b.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, c.want) {
+		b.Fatalf("sent %s, want the body of requests/createCustomer.individual.json", body)
+	}
+	if !benchUUID.MatchString(key) {
+		b.Fatalf("idempotency key %q is not a UUIDv4", key)
+	}
+}
+
+func benchFixture(b *testing.B, parts ...string) []byte {
+	b.Helper()
+	body, err := readFixture(parts...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return body
+}
+
+// The create both sides send: the fixture's body, as plain structs and as
+// the client's parameters.
+var (
+	rawCreateParams = &rawCreateRequest{
+		Name:              "Leslie Knope",
+		Type:              "individual",
+		Email:             "leslie.knope@example.com",
+		Phone:             "+13175550142",
+		Device:            rawDevice{IPAddress: "203.0.113.42"},
+		Address:           &rawAddress{Address1: "100 State St", Address2: "Suite 200", City: "Pawnee", State: "IN", Zip: "47998-0100"},
+		ComplianceProfile: &rawProfile{SSN: "123-45-6789", DOB: "1975-01-18"},
+		ExternalID:        "cust_00042",
+		Metadata:          map[string]string{"crm_segment": "civic", "signup_channel": "web"},
+		Config:            &rawConfig{SandboxOutcome: "standard"},
+	}
+	createParams = &straddle.CreateCustomerParams{
+		Name:       "Leslie Knope",
+		Type:       straddle.CustomerTypeIndividual,
+		Email:      "leslie.knope@example.com",
+		Phone:      "+13175550142",
+		IPAddress:  straddle.NewIPAddress("203.0.113.42"),
+		Address:    &straddle.Address{Address1: "100 State St", Address2: "Suite 200", City: "Pawnee", State: "IN", Zip: "47998-0100"},
+		Individual: &straddle.IndividualIdentity{SSN: straddle.NewSSN("123-45-6789"), DOB: straddle.NewDOB("1975-01-18")},
+		ExternalID: "cust_00042",
+		Metadata:   map[string]string{"crm_segment": "civic", "signup_channel": "web"},
+		Config:     &straddle.Config{SandboxOutcome: straddle.SandboxOutcomeStandard},
+	}
+)
+
+// ---- One call at a time.
 
 func BenchmarkGetCustomer(b *testing.B) {
-	body := benchFixture(b, "responses", "getCustomer.200.individual.json")
+	s := startCanned(b)
 	ctx := context.Background()
 
 	b.Run("raw", func(b *testing.B) {
-		b.ReportAllocs()
-		s := newBenchServer(b, getHandler(body))
-		c, err := rawGet(ctx, s.checked(b), s.URL, benchCustomerID)
+		tr, conns := benchTransport(b), s.conns(b)
+		c, err := rawGet(ctx, specChecked(b, tr), s.URL, benchCustomerID)
 		checkRawCustomer(b, c, err)
-		hc := s.plain()
-		for b.Loop() {
-			if _, err := rawGet(ctx, hc, s.URL, benchCustomerID); err != nil {
-				b.Fatal(err)
-			}
-		}
-		s.reused(b)
+		hc := &http.Client{Transport: tr}
+		timeCalls(b, func() error {
+			_, err := rawGet(ctx, hc, s.URL, benchCustomerID)
+			return err
+		})
+		s.reused(b, conns)
 	})
 
+	// gen: the generated client builds and sends the request; the response
+	// is read and decoded as raw does, so the difference is gen's request
+	// building.
 	b.Run("gen", func(b *testing.B) {
-		b.ReportAllocs()
-		s := newBenchServer(b, getHandler(body))
+		tr, conns := benchTransport(b), s.conns(b)
 		auth := func(_ context.Context, req *http.Request) error {
 			req.Header.Set("Authorization", benchAuth)
+			req.Header.Set("User-Agent", rawUserAgent)
 			return nil
 		}
-		get := func(g *gen.Client, id string) (*gen.CustomerResponse, error) {
+		get := func(g *gen.Client, id string) (*rawCustomer, error) {
 			var uid openapi_types.UUID
 			if err := uid.UnmarshalText([]byte(id)); err != nil {
 				return nil, err
 			}
-			resp, err := g.GetCustomer(ctx, uid, nil)
+			resp, err := g.GetCustomer(ctx, uid, nil, auth)
 			if err != nil {
 				return nil, err
 			}
-			defer resp.Body.Close()
-			if resp.StatusCode != http.StatusOK {
-				return nil, fmt.Errorf("status %d", resp.StatusCode)
+			var env rawCustomerEnvelope
+			if err := rawDecode(resp, http.StatusOK, &env); err != nil {
+				return nil, err
 			}
-			var out gen.CustomerResponse
-			err = json.NewDecoder(resp.Body).Decode(&out)
-			_, _ = io.Copy(io.Discard, resp.Body)
-			return &out, err
+			return env.Data, nil
 		}
-		checkedGen, err := gen.NewClient(s.URL, gen.WithHTTPClient(s.checked(b)), gen.WithRequestEditorFn(auth))
+		checkedGen, err := gen.NewClient(s.URL, gen.WithHTTPClient(specChecked(b, tr)))
 		if err != nil {
 			b.Fatal(err)
 		}
-		out, err := get(checkedGen, benchCustomerID)
+		c, err := get(checkedGen, benchCustomerID)
+		checkRawCustomer(b, c, err)
+		g, err := gen.NewClient(s.URL, gen.WithHTTPClient(&http.Client{Transport: tr}))
 		if err != nil {
 			b.Fatal(err)
 		}
-		if out.Data.ID.String() != benchCustomerID || out.Data.Name != "Leslie Knope" || out.Data.CreatedAt != "2026-07-07T06:21:43.8306543Z" {
-			b.Fatalf("gen decoded %+v", out.Data)
-		}
-		g, err := gen.NewClient(s.URL, gen.WithHTTPClient(s.plain()), gen.WithRequestEditorFn(auth))
-		if err != nil {
-			b.Fatal(err)
-		}
-		for b.Loop() {
-			if _, err := get(g, benchCustomerID); err != nil {
-				b.Fatal(err)
-			}
-		}
-		s.reused(b)
+		timeCalls(b, func() error {
+			_, err := get(g, benchCustomerID)
+			return err
+		})
+		s.reused(b, conns)
 	})
 
 	b.Run("straddle", func(b *testing.B) {
-		b.ReportAllocs()
-		s := newBenchServer(b, getHandler(body))
-		c, err := s.client(b, s.checked(b)).Customers.Get(ctx, benchCustomerID)
+		tr, conns := benchTransport(b), s.conns(b)
+		c, err := benchClient(b, s, specChecked(b, tr)).Customers.Get(ctx, benchCustomerID)
 		checkCustomer(b, c, err)
-		client := s.client(b, s.plain())
-		for b.Loop() {
-			if _, err := client.Customers.Get(ctx, benchCustomerID); err != nil {
-				b.Fatal(err)
-			}
-		}
-		s.reused(b)
+		client := benchClient(b, s, &http.Client{Transport: tr})
+		timeCalls(b, func() error {
+			_, err := client.Customers.Get(ctx, benchCustomerID)
+			return err
+		})
+		s.reused(b, conns)
 	})
 }
 
 func BenchmarkCreateCustomer(b *testing.B) {
-	created := benchFixture(b, "responses", "createCustomer.201.individual.json")
-	var wantBody any
-	if err := json.Unmarshal(benchFixture(b, "requests", "createCustomer.individual.json"), &wantBody); err != nil {
-		b.Fatal(err)
-	}
+	s := startCanned(b)
+	check := newCreateCheck(b)
 	ctx := context.Background()
 
-	// checkSent fails b unless the captured request is the fixture's body
-	// with a fresh UUIDv4 idempotency key.
-	checkSent := func(b *testing.B, h *createHandler) {
-		b.Helper()
-		body, key := h.last()
-		var got any
-		if err := json.Unmarshal(body, &got); err != nil {
-			b.Fatal(err)
-		}
-		if !reflect.DeepEqual(got, wantBody) {
-			b.Fatalf("sent %s, want the body of requests/createCustomer.individual.json", body)
-		}
-		if !benchUUID.MatchString(key) {
-			b.Fatalf("idempotency key %q is not a UUIDv4", key)
-		}
-	}
-
 	b.Run("raw", func(b *testing.B) {
-		b.ReportAllocs()
-		h := &createHandler{created: newReply(http.StatusCreated, created)}
-		s := newBenchServer(b, h)
-		p := &rawCreateRequest{
-			Name:              "Leslie Knope",
-			Type:              "individual",
-			Email:             "leslie.knope@example.com",
-			Phone:             "+13175550142",
-			Device:            rawDevice{IPAddress: "203.0.113.42"},
-			Address:           &rawAddress{Address1: "100 State St", Address2: "Suite 200", City: "Pawnee", State: "IN", Zip: "47998-0100"},
-			ComplianceProfile: &rawProfile{SSN: "123-45-6789", DOB: "1975-01-18"},
-			ExternalID:        "cust_00042",
-			Metadata:          map[string]string{"crm_segment": "civic", "signup_channel": "web"},
-			Config:            &rawConfig{SandboxOutcome: "standard"},
-		}
-		h.capturing.Store(true)
-		c, err := rawCreate(ctx, s.checked(b), s.URL, p)
-		h.capturing.Store(false)
+		tr, conns := benchTransport(b), s.conns(b)
+		c, err := rawCreate(ctx, specChecked(b, tr), s.URL, rawCreateParams)
 		checkRawCustomer(b, c, err)
-		checkSent(b, h)
-		hc := s.plain()
-		for b.Loop() {
-			if _, err := rawCreate(ctx, hc, s.URL, p); err != nil {
-				b.Fatal(err)
-			}
-		}
-		s.reused(b)
+		check.sent(b, s)
+		hc := &http.Client{Transport: tr}
+		timeCalls(b, func() error {
+			_, err := rawCreate(ctx, hc, s.URL, rawCreateParams)
+			return err
+		})
+		s.reused(b, conns)
 	})
 
 	b.Run("straddle", func(b *testing.B) {
-		b.ReportAllocs()
-		h := &createHandler{created: newReply(http.StatusCreated, created)}
-		s := newBenchServer(b, h)
-		p := &straddle.CreateCustomerParams{
-			Name:       "Leslie Knope",
-			Type:       straddle.CustomerTypeIndividual,
-			Email:      "leslie.knope@example.com",
-			Phone:      "+13175550142",
-			IPAddress:  straddle.NewIPAddress("203.0.113.42"),
-			Address:    &straddle.Address{Address1: "100 State St", Address2: "Suite 200", City: "Pawnee", State: "IN", Zip: "47998-0100"},
-			Individual: &straddle.IndividualIdentity{SSN: straddle.NewSSN("123-45-6789"), DOB: straddle.NewDOB("1975-01-18")},
-			ExternalID: "cust_00042",
-			Metadata:   map[string]string{"crm_segment": "civic", "signup_channel": "web"},
-			Config:     &straddle.Config{SandboxOutcome: straddle.SandboxOutcomeStandard},
-		}
-		h.capturing.Store(true)
-		c, err := s.client(b, s.checked(b)).Customers.Create(ctx, p)
-		h.capturing.Store(false)
+		tr, conns := benchTransport(b), s.conns(b)
+		c, err := benchClient(b, s, specChecked(b, tr)).Customers.Create(ctx, createParams)
 		checkCustomer(b, c, err)
-		checkSent(b, h)
-		client := s.client(b, s.plain())
-		for b.Loop() {
-			if _, err := client.Customers.Create(ctx, p); err != nil {
-				b.Fatal(err)
-			}
-		}
-		s.reused(b)
+		check.sent(b, s)
+		client := benchClient(b, s, &http.Client{Transport: tr})
+		timeCalls(b, func() error {
+			_, err := client.Customers.Create(ctx, createParams)
+			return err
+		})
+		s.reused(b, conns)
 	})
 }
 
 func BenchmarkListPage(b *testing.B) {
-	ps := newPageSource()
+	s := startCanned(b)
 	ctx := context.Background()
-	const wantFirst = "019f3b40-7deb-752d-8cf3-000100000000"
+	wantFirst := benchSummaryID(1, 0)
 
 	b.Run("raw", func(b *testing.B) {
-		b.ReportAllocs()
-		s := newBenchServer(b, ps)
-		p, err := rawList(ctx, s.checked(b), s.URL, 1)
+		tr, conns := benchTransport(b), s.conns(b)
+		p, err := rawList(ctx, specChecked(b, tr), s.URL, 1)
 		if err != nil {
 			b.Fatal(err)
 		}
 		if len(p.Data) != benchPageSize || p.Data[0].ID != wantFirst || p.Meta.TotalPages != benchPages || p.Data[0].CreatedAt.IsZero() {
 			b.Fatalf("raw page: %d items, meta %+v", len(p.Data), p.Meta)
 		}
-		hc := s.plain()
-		for b.Loop() {
-			if _, err := rawList(ctx, hc, s.URL, 1); err != nil {
-				b.Fatal(err)
-			}
-		}
-		s.reused(b)
+		hc := &http.Client{Transport: tr}
+		timeCalls(b, func() error {
+			_, err := rawList(ctx, hc, s.URL, 1)
+			return err
+		})
+		s.reused(b, conns)
 	})
 
 	b.Run("straddle", func(b *testing.B) {
-		b.ReportAllocs()
-		s := newBenchServer(b, ps)
+		tr, conns := benchTransport(b), s.conns(b)
 		params := &straddle.ListParams{PageNumber: 1, PageSize: benchPageSize}
-		p, err := s.client(b, s.checked(b)).Customers.List(ctx, params)
+		p, err := benchClient(b, s, specChecked(b, tr)).Customers.List(ctx, params)
 		if err != nil {
 			b.Fatal(err)
 		}
 		if len(p.Customers) != benchPageSize || p.Customers[0].ID != wantFirst || p.Meta.TotalPages != benchPages || p.Customers[0].CreatedAt.IsZero() {
 			b.Fatalf("straddle page: %d items, meta %+v", len(p.Customers), p.Meta)
 		}
-		client := s.client(b, s.plain())
-		for b.Loop() {
-			if _, err := client.Customers.List(ctx, params); err != nil {
-				b.Fatal(err)
-			}
-		}
-		s.reused(b)
+		client := benchClient(b, s, &http.Client{Transport: tr})
+		timeCalls(b, func() error {
+			_, err := client.Customers.List(ctx, params)
+			return err
+		})
+		s.reused(b, conns)
 	})
 }
 
-func BenchmarkAll100k(b *testing.B) {
-	ps := newPageSource()
+// BenchmarkAll1M walks 1,000,000 customers, 1,000 pages of 1,000. Each
+// sub-benchmark checks the first page against the spec, then walks the first
+// checkPages pages checking that it sees each customer once, in order, and
+// asks for each page once; the timed loop then walks all pages, counting the
+// customers, and the server's counts prove it asked for every page once per
+// pass.
+func BenchmarkAll1M(b *testing.B) {
+	s := startCanned(b)
 	ctx := context.Background()
-	const total = benchPages * benchPageSize
 
-	// Each sub-benchmark checks the first page against the spec and walks all
-	// pages once, checking that it sees 100,000 distinct customers and asks
-	// for each page once; the timed loop then counts what it sees on every
-	// pass. The check loads the spec validator, so the heap holds it in both.
 	b.Run("raw", func(b *testing.B) {
-		b.ReportAllocs()
-		s := newBenchServer(b, ps)
-		if _, err := rawList(ctx, s.checked(b), s.URL, 1); err != nil {
+		tr, conns := benchTransport(b), s.conns(b)
+		if _, err := rawList(ctx, specChecked(b, tr), s.URL, 1); err != nil {
 			b.Fatal(err)
 		}
-		hc := s.plain()
-		all := func(h *heapPeak, each func(*rawSummary)) int {
+		hc := &http.Client{Transport: tr}
+		all := func(h *heapPeak, each func(*rawSummary) bool) int {
 			n := 0
 			for page := 1; ; page++ {
 				p, err := rawList(ctx, hc, s.URL, page)
@@ -822,8 +468,10 @@ func BenchmarkAll100k(b *testing.B) {
 					b.Fatal(err)
 				}
 				for i := range p.Data {
-					each(&p.Data[i])
 					n++
+					if !each(&p.Data[i]) {
+						return n
+					}
 				}
 				if h != nil {
 					h.read()
@@ -833,49 +481,161 @@ func BenchmarkAll100k(b *testing.B) {
 				}
 			}
 		}
-		ps.checkWalk(b, func(seen func(id string)) { all(nil, func(c *rawSummary) { seen(c.ID) }) })
-		h := newHeapPeak()
-		for b.Loop() {
-			if n := all(h, func(*rawSummary) {}); n != total {
-				b.Fatalf("%d customers, want %d", n, total)
-			}
-		}
-		b.ReportMetric(float64(b.N*total)/b.Elapsed().Seconds(), "items/s")
-		h.report(b)
-		s.reused(b)
+		checkWalk(b, s, func(seen func(id string) bool) { all(nil, func(c *rawSummary) bool { return seen(c.ID) }) })
+		timeWalk(b, s, func(h *heapPeak) int { return all(h, func(*rawSummary) bool { return true }) })
+		s.reused(b, conns)
 	})
 
 	b.Run("straddle", func(b *testing.B) {
-		b.ReportAllocs()
-		s := newBenchServer(b, ps)
-		params := &straddle.ListParams{PageSize: benchPageSize}
-		if _, err := s.client(b, s.checked(b)).Customers.List(ctx, &straddle.ListParams{PageNumber: 1, PageSize: benchPageSize}); err != nil {
+		tr, conns := benchTransport(b), s.conns(b)
+		if _, err := benchClient(b, s, specChecked(b, tr)).Customers.List(ctx, &straddle.ListParams{PageNumber: 1, PageSize: benchPageSize}); err != nil {
 			b.Fatal(err)
 		}
-		client := s.client(b, s.plain())
-		all := func(h *heapPeak, each func(*straddle.CustomerSummary)) int {
+		client := benchClient(b, s, &http.Client{Transport: tr})
+		params := &straddle.ListParams{PageSize: benchPageSize}
+		all := func(h *heapPeak, each func(*straddle.CustomerSummary) bool) int {
 			n := 0
 			for c, err := range client.Customers.All(ctx, params) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				each(c)
 				n++
+				if !each(c) {
+					return n
+				}
 				if h != nil && n%benchPageSize == 0 {
 					h.read()
 				}
 			}
 			return n
 		}
-		ps.checkWalk(b, func(seen func(id string)) { all(nil, func(c *straddle.CustomerSummary) { seen(c.ID) }) })
-		h := newHeapPeak()
-		for b.Loop() {
-			if n := all(h, func(*straddle.CustomerSummary) {}); n != total {
-				b.Fatalf("%d customers, want %d", n, total)
-			}
-		}
-		b.ReportMetric(float64(b.N*total)/b.Elapsed().Seconds(), "items/s")
-		h.report(b)
-		s.reused(b)
+		checkWalk(b, s, func(seen func(id string) bool) {
+			all(nil, func(c *straddle.CustomerSummary) bool { return seen(c.ID) })
+		})
+		timeWalk(b, s, func(h *heapPeak) int { return all(h, func(*straddle.CustomerSummary) bool { return true }) })
+		s.reused(b, conns)
 	})
+}
+
+// checkPages is how many pages checkWalk checks customer by customer.
+const checkPages = 100
+
+// checkWalk runs walk, which reports the id of every customer it sees until
+// seen returns false, and fails b unless it saw the customers of the first
+// checkPages pages once each, in order, asking for each of those pages once.
+func checkWalk(b *testing.B, s *cannedServer, walk func(seen func(id string) bool)) {
+	b.Helper()
+	s.resetServed(b)
+	k := 0
+	walk(func(id string) bool {
+		if want := benchSummaryID(k/benchPageSize+1, k%benchPageSize); id != want && !b.Failed() {
+			b.Errorf("customer %d is %s, want %s", k, id, want)
+		}
+		k++
+		return k < checkPages*benchPageSize
+	})
+	if k != checkPages*benchPageSize {
+		b.Fatalf("saw %d customers, want %d", k, checkPages*benchPageSize)
+	}
+	for i, n := range s.served(b) {
+		if want := int32(min(1, max(0, checkPages-i))); n != want {
+			b.Fatalf("page %d asked for %d times, want %d", i+1, n, want)
+		}
+	}
+}
+
+// timeWalk times walk, which returns how many customers it saw, with the
+// items per second and the heap it kept.
+func timeWalk(b *testing.B, s *cannedServer, walk func(*heapPeak) int) {
+	b.Helper()
+	const total = benchPages * benchPageSize
+	s.resetServed(b)
+	b.ReportAllocs()
+	h := newHeapPeak()
+	cpu := startCPU()
+	for b.Loop() {
+		if n := walk(h); n != total {
+			b.Fatalf("%d customers, want %d", n, total)
+		}
+	}
+	cpu.report(b)
+	b.ReportMetric(float64(b.N*total)/b.Elapsed().Seconds(), "items/s")
+	h.report(b)
+	s.checkServed(b, int32(b.N))
+}
+
+// checkServed fails b unless every page was asked for want times.
+func (s *cannedServer) checkServed(b *testing.B, want int32) {
+	b.Helper()
+	for i, n := range s.served(b) {
+		if n != want {
+			b.Fatalf("page %d asked for %d times, want %d", i+1, n, want)
+		}
+	}
+}
+
+// ---- One client shared by many goroutines.
+
+// benchConcurrency is how many goroutines share one client.
+var benchConcurrency = []int{1, 8, 64}
+
+func BenchmarkConcurrentGet(b *testing.B) {
+	s := startCanned(b)
+	ctx := context.Background()
+	for _, g := range benchConcurrency {
+		b.Run(fmt.Sprintf("g%d", g), func(b *testing.B) {
+			b.Run("raw", func(b *testing.B) {
+				tr := benchTransport(b)
+				c, err := rawGet(ctx, specChecked(b, tr), s.URL, benchCustomerID)
+				checkRawCustomer(b, c, err)
+				hc := &http.Client{Transport: tr}
+				runConcurrent(b, s, g, func() error {
+					_, err := rawGet(ctx, hc, s.URL, benchCustomerID)
+					return err
+				})
+			})
+			b.Run("straddle", func(b *testing.B) {
+				tr := benchTransport(b)
+				c, err := benchClient(b, s, specChecked(b, tr)).Customers.Get(ctx, benchCustomerID)
+				checkCustomer(b, c, err)
+				client := benchClient(b, s, &http.Client{Transport: tr})
+				runConcurrent(b, s, g, func() error {
+					_, err := client.Customers.Get(ctx, benchCustomerID)
+					return err
+				})
+			})
+		})
+	}
+}
+
+func BenchmarkConcurrentCreate(b *testing.B) {
+	s := startCanned(b)
+	check := newCreateCheck(b)
+	ctx := context.Background()
+	for _, g := range benchConcurrency {
+		b.Run(fmt.Sprintf("g%d", g), func(b *testing.B) {
+			b.Run("raw", func(b *testing.B) {
+				tr := benchTransport(b)
+				c, err := rawCreate(ctx, specChecked(b, tr), s.URL, rawCreateParams)
+				checkRawCustomer(b, c, err)
+				check.sent(b, s)
+				hc := &http.Client{Transport: tr}
+				runConcurrent(b, s, g, func() error {
+					_, err := rawCreate(ctx, hc, s.URL, rawCreateParams)
+					return err
+				})
+			})
+			b.Run("straddle", func(b *testing.B) {
+				tr := benchTransport(b)
+				c, err := benchClient(b, s, specChecked(b, tr)).Customers.Create(ctx, createParams)
+				checkCustomer(b, c, err)
+				check.sent(b, s)
+				client := benchClient(b, s, &http.Client{Transport: tr})
+				runConcurrent(b, s, g, func() error {
+					_, err := client.Customers.Create(ctx, createParams)
+					return err
+				})
+			})
+		})
+	}
 }

@@ -10,6 +10,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"regexp"
 	"slices"
@@ -106,31 +107,46 @@ func run(in io.Reader, out io.Writer) error {
 		fmt.Fprintf(out, "`%s`  \n", c)
 	}
 	fmt.Fprintln(out)
-	fmt.Fprintln(out, "| benchmark | runs | ns/op | B/op | allocs/op | time vs raw | allocs vs raw | other |")
-	fmt.Fprintln(out, "|---|---:|---:|---:|---:|---:|---:|---|")
+	fmt.Fprintln(out, "| benchmark | runs | ns/op | cpu-ns/op | B/op | allocs/op | time vs raw | CPU vs raw | B vs raw | allocs vs raw | other |")
+	fmt.Fprintln(out, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
 	for _, r := range results {
-		ns, b, allocs := median(r.metrics["ns/op"]), median(r.metrics["B/op"]), median(r.metrics["allocs/op"])
-		timeRatio, allocRatio := "", ""
+		var ratios [len(ratioUnits)]string
 		if g, sub := group(r.name); sub != "raw" && floors[g] != nil {
-			f := floors[g]
-			if fns := median(f.metrics["ns/op"]); fns > 0 {
-				timeRatio = fmt.Sprintf("%.2f×", ns/fns)
-			}
-			if fa := median(f.metrics["allocs/op"]); fa > 0 {
-				allocRatio = fmt.Sprintf("%.2f×", allocs/fa)
+			for i, unit := range ratioUnits {
+				ratios[i] = ratio(r, floors[g], unit)
 			}
 		}
 		var other []string
-		for unit, vs := range r.metrics {
-			switch unit {
-			case "ns/op", "B/op", "allocs/op":
-			default:
-				other = append(other, fmt.Sprintf("%.4g %s", median(vs), unit))
+		for _, unit := range slices.Sorted(maps.Keys(r.metrics)) {
+			if !slices.Contains(ratioUnits[:], unit) {
+				other = append(other, fmt.Sprintf("%.4g %s", median(r.metrics[unit]), unit))
 			}
 		}
-		slices.Sort(other)
-		fmt.Fprintf(out, "| %s | %d | %.0f | %.0f | %.0f | %s | %s | %s |\n",
-			strings.TrimPrefix(r.name, "Benchmark"), len(r.metrics["ns/op"]), ns, b, allocs, timeRatio, allocRatio, strings.Join(other, ", "))
+		fmt.Fprintf(out, "| %s | %d | %s | %s | %s | %s | %s | %s |\n",
+			strings.TrimPrefix(r.name, "Benchmark"), len(r.metrics["ns/op"]),
+			value(r, "ns/op"), value(r, "cpu-ns/op"), value(r, "B/op"), value(r, "allocs/op"),
+			strings.Join(ratios[:], " | "), strings.Join(other, ", "))
 	}
 	return nil
+}
+
+// ratioUnits are the metrics with their own columns, each compared with the
+// floor's.
+var ratioUnits = [...]string{"ns/op", "cpu-ns/op", "B/op", "allocs/op"}
+
+// value is the median of r's unit, or empty when r did not report it.
+func value(r *result, unit string) string {
+	if len(r.metrics[unit]) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%.0f", median(r.metrics[unit]))
+}
+
+// ratio is r's median of unit over the floor's, or empty when either lacks it.
+func ratio(r, floor *result, unit string) string {
+	v, f := r.metrics[unit], floor.metrics[unit]
+	if len(v) == 0 || len(f) == 0 || median(f) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%.2f×", median(v)/median(f))
 }
