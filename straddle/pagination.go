@@ -42,7 +42,7 @@ func (s *CustomersService) List(ctx context.Context, p *ListParams, opts ...Requ
 		return nil, err
 	}
 	query := p.toGen()
-	page := &CustomerPage{Customers: []CustomerSummary{}}
+	page := &CustomerPage{Customers: make([]CustomerSummary, 0, pageRoom(p))}
 	err := s.client.call(ctx, opListCustomers, opts, func(ctx context.Context, ed gen.RequestEditorFn) (*http.Response, error) {
 		return s.client.gen.ListCustomers(ctx, &query, ed)
 	}, &page.Customers, &page.Meta)

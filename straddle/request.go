@@ -132,10 +132,22 @@ var errNoData = errors.New("response has no data")
 // returns the common meta, read as far as the body allows, for the response
 // facts and errors.
 //
-// Customers and pages of summaries, the bulk of the traffic, are decoded
-// through their wire forms in the same pass as the envelope; other data is
-// cut out of the envelope and decoded by its own UnmarshalJSON.
+// Customers and pages of summaries, the bulk of the traffic, are decoded in
+// one pass over the body when they can be (decodeOnePass); otherwise, and for
+// other data, through their wire forms, with data cut out of the envelope and
+// decoded by its own UnmarshalJSON for the rest.
 func decodeEnvelope(body []byte, readErr error, data, meta any) (wireMeta, error) {
+	if readErr == nil {
+		if m, ok := decodeOnePass(body, data, meta); ok {
+			return m, nil
+		}
+	}
+	return decodeLongWay(body, readErr, data, meta)
+}
+
+// decodeLongWay is decodeEnvelope without the one-pass shortcut: it decides
+// exactly what every body decodes to, or which error it gives.
+func decodeLongWay(body []byte, readErr error, data, meta any) (wireMeta, error) {
 	switch d := data.(type) {
 	case *Customer:
 		w, m, err := decodeWire[customerWire](body, readErr, meta)
@@ -152,7 +164,7 @@ func decodeEnvelope(body []byte, readErr error, data, meta any) (wireMeta, error
 	case *[]CustomerSummary:
 		w, m, err := decodeWire[[]summaryWire](body, readErr, meta)
 		if w != nil {
-			*d = summaries(*w)
+			*d = customerSummaries(*w)
 		}
 		return m, err
 	}
