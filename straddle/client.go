@@ -199,10 +199,10 @@ func NewClient(opts ...Option) (*Client, error) {
 	if base == "" {
 		base = baseURLs[s.environment]
 	}
-	key := s.apiKey
+	auth := "Bearer " + s.apiKey
 	d := &doer{
 		http:      noForeignAuth(s.httpClient),
-		apiKey:    &key,
+		auth:      &auth,
 		userAgent: userAgent(s.app),
 		logger:    s.logger,
 		sleep:     sleepContext,

@@ -290,21 +290,21 @@ func TestClientNeverPrintsAPIKey(t *testing.T) {
 	}
 	var out []string
 	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d", "%T"} {
-		out = append(out, fmt.Sprintf(verb, c), fmt.Sprintf(verb, *c), fmt.Sprintf(verb, c.doer), fmt.Sprintf(verb, c.doer.apiKey))
+		out = append(out, fmt.Sprintf(verb, c), fmt.Sprintf(verb, *c), fmt.Sprintf(verb, c.doer), fmt.Sprintf(verb, c.doer.auth))
 	}
 	var buf bytes.Buffer
 	for _, hnd := range []slog.Handler{slog.NewJSONHandler(&buf, nil), slog.NewTextHandler(&buf, nil)} {
-		slog.New(hnd).Info("client", "client", c, "doer", c.doer, "customers", c.Customers, "key", c.doer.apiKey)
+		slog.New(hnd).Info("client", "client", c, "doer", c.doer, "customers", c.Customers, "key", c.doer.auth)
 	}
 	out = append(out, buf.String())
-	for _, v := range []any{c, c.doer.apiKey, *c.doer.apiKey} {
+	for _, v := range []any{c, c.doer.auth, *c.doer.auth} {
 		b, err := json.Marshal(v)
 		if err != nil {
 			t.Fatal(err)
 		}
 		out = append(out, string(b))
 	}
-	out = append(out, c.doer.apiKey.String(), fmt.Sprint(c.doer.apiKey.LogValue()))
+	out = append(out, c.doer.auth.String(), fmt.Sprint(c.doer.auth.LogValue()))
 	for _, s := range out {
 		if strings.Contains(s, "SENTINEL") || strings.Contains(s, fmt.Sprintf("%x", testAPIKey)) {
 			t.Fatalf("output reveals the API key: %s", s)

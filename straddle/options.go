@@ -179,6 +179,9 @@ func (c *callConfig) setTrace(name, value string) {
 // newCallConfig applies a call's opts over the client's defaults and returns
 // their joined errors. A header the call sets replaces the default's values.
 func newCallConfig(defaults *callConfig, opts []RequestOption) (*callConfig, error) {
+	if len(opts) == 0 {
+		return defaults, nil // calls only read their settings
+	}
 	own := &callConfig{}
 	for _, o := range opts {
 		if o != nil {

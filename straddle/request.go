@@ -218,7 +218,7 @@ func decodeWire[T any](body []byte, readErr error, meta any) (*T, wireMeta, erro
 // attempts (see Do in retry.go), reads each body under a size limit and logs.
 type doer struct {
 	http      *http.Client
-	apiKey    *credential // a pointer, so that even fmt of a doer prints an address
+	auth      *credential // "Bearer " and the API key; a pointer, so that even fmt of a doer prints an address
 	userAgent string
 	logger    *slog.Logger
 
@@ -231,7 +231,7 @@ type doer struct {
 // authorize sets the credentials and the User-Agent on req, once per call:
 // every attempt sends the same header.
 func (d *doer) authorize(req *http.Request) {
-	req.Header.Set("Authorization", "Bearer "+d.apiKey.reveal())
+	req.Header.Set("Authorization", d.auth.reveal())
 	req.Header.Set("User-Agent", d.userAgent)
 }
 
