@@ -13,15 +13,18 @@ package straddle_test
 //	make bench    # interleaved passes, printed as the BENCHMARKS.md table
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"reflect"
 	"regexp"
 	"runtime"
 	"runtime/metrics"
 	"slices"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -78,12 +81,15 @@ func benchClient(b *testing.B, s *cannedServer, hc *http.Client) *straddle.Clien
 	return c
 }
 
-// reused fails b unless its calls stayed on one or two connections since
-// the server had accepted before.
-func (s *cannedServer) reused(b *testing.B, before int64) {
+// reused fails b unless its calls (the check's included) reused connections:
+// at most two, plus one in a hundred calls. net/http drops a connection now
+// and then on a loaded machine (when its write loop cannot confirm the
+// request was written within 50ms of the response); without reuse every call
+// would open one.
+func (s *cannedServer) reused(b *testing.B, before int64, calls int) {
 	b.Helper()
-	if n := s.conns(b) - before; n > 2 {
-		b.Fatalf("%d connections for %d calls: connections are not reused", n, b.N)
+	if n := s.conns(b) - before; n > 2+int64(calls/100) {
+		b.Fatalf("%d connections for %d calls: connections are not reused", n, calls)
 	}
 }
 
@@ -313,7 +319,7 @@ func BenchmarkGetCustomer(b *testing.B) {
 			_, err := rawGet(ctx, hc, s.URL, benchCustomerID)
 			return err
 		})
-		s.reused(b, conns)
+		s.reused(b, conns, b.N+1)
 	})
 
 	// gen: the generated client builds and sends the request; the response
@@ -355,7 +361,7 @@ func BenchmarkGetCustomer(b *testing.B) {
 			_, err := get(g, benchCustomerID)
 			return err
 		})
-		s.reused(b, conns)
+		s.reused(b, conns, b.N+1)
 	})
 
 	b.Run("straddle", func(b *testing.B) {
@@ -367,7 +373,7 @@ func BenchmarkGetCustomer(b *testing.B) {
 			_, err := client.Customers.Get(ctx, benchCustomerID)
 			return err
 		})
-		s.reused(b, conns)
+		s.reused(b, conns, b.N+1)
 	})
 }
 
@@ -386,7 +392,7 @@ func BenchmarkCreateCustomer(b *testing.B) {
 			_, err := rawCreate(ctx, hc, s.URL, rawCreateParams)
 			return err
 		})
-		s.reused(b, conns)
+		s.reused(b, conns, b.N+1)
 	})
 
 	b.Run("straddle", func(b *testing.B) {
@@ -399,7 +405,7 @@ func BenchmarkCreateCustomer(b *testing.B) {
 			_, err := client.Customers.Create(ctx, createParams)
 			return err
 		})
-		s.reused(b, conns)
+		s.reused(b, conns, b.N+1)
 	})
 }
 
@@ -422,7 +428,7 @@ func BenchmarkListPage(b *testing.B) {
 			_, err := rawList(ctx, hc, s.URL, 1)
 			return err
 		})
-		s.reused(b, conns)
+		s.reused(b, conns, b.N+1)
 	})
 
 	b.Run("straddle", func(b *testing.B) {
@@ -440,7 +446,7 @@ func BenchmarkListPage(b *testing.B) {
 			_, err := client.Customers.List(ctx, params)
 			return err
 		})
-		s.reused(b, conns)
+		s.reused(b, conns, b.N+1)
 	})
 }
 
@@ -483,7 +489,7 @@ func BenchmarkAll1M(b *testing.B) {
 		}
 		checkWalk(b, s, func(seen func(id string) bool) { all(nil, func(c *rawSummary) bool { return seen(c.ID) }) })
 		timeWalk(b, s, func(h *heapPeak) int { return all(h, func(*rawSummary) bool { return true }) })
-		s.reused(b, conns)
+		s.reused(b, conns, checkPages+b.N*benchPages+1)
 	})
 
 	b.Run("straddle", func(b *testing.B) {
@@ -513,7 +519,7 @@ func BenchmarkAll1M(b *testing.B) {
 			all(nil, func(c *straddle.CustomerSummary) bool { return seen(c.ID) })
 		})
 		timeWalk(b, s, func(h *heapPeak) int { return all(h, func(*straddle.CustomerSummary) bool { return true }) })
-		s.reused(b, conns)
+		s.reused(b, conns, checkPages+b.N*benchPages+1)
 	})
 }
 
@@ -572,6 +578,103 @@ func (s *cannedServer) checkServed(b *testing.B, want int32) {
 			b.Fatalf("page %d asked for %d times, want %d", i+1, n, want)
 		}
 	}
+}
+
+// ---- The client's own code: no sockets.
+
+// cannedTransport answers every request in memory with one canned response,
+// after reading the request's body: a round trip with no kernel, scheduler
+// or server time in it, so what remains of a call is the code on each side.
+type cannedTransport struct {
+	status int
+	body   []byte
+	header http.Header
+}
+
+func newCannedTransport(b *testing.B, status int, fixture string) *cannedTransport {
+	body := benchFixture(b, "responses", fixture)
+	return &cannedTransport{status: status, body: body, header: http.Header{
+		"Content-Type": jsonContentType, "Content-Length": {strconv.Itoa(len(body))},
+	}}
+}
+
+func (t *cannedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Body != nil {
+		_, _ = io.Copy(io.Discard, req.Body)
+		_ = req.Body.Close()
+	}
+	return &http.Response{
+		StatusCode: t.status, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header: t.header, ContentLength: int64(len(t.body)),
+		Body: io.NopCloser(bytes.NewReader(t.body)), Request: req,
+	}, nil
+}
+
+// BenchmarkGetCustomerInMemory is GetCustomer over cannedTransport: the
+// client's code against the floor's, to the nanosecond.
+func BenchmarkGetCustomerInMemory(b *testing.B) {
+	ctx := context.Background()
+	const base = "http://127.0.0.1:4010"
+	b.Run("raw", func(b *testing.B) {
+		tr := newCannedTransport(b, http.StatusOK, "getCustomer.200.individual.json")
+		c, err := rawGet(ctx, specChecked(b, tr), base, benchCustomerID)
+		checkRawCustomer(b, c, err)
+		hc := &http.Client{Transport: tr}
+		timeCalls(b, func() error {
+			_, err := rawGet(ctx, hc, base, benchCustomerID)
+			return err
+		})
+	})
+	b.Run("straddle", func(b *testing.B) {
+		tr := newCannedTransport(b, http.StatusOK, "getCustomer.200.individual.json")
+		client := func(hc *http.Client) *straddle.Client {
+			c, err := straddle.NewClient(straddle.WithAPIKey(benchKey), straddle.WithBaseURL(base), straddle.WithHTTPClient(hc))
+			if err != nil {
+				b.Fatal(err)
+			}
+			return c
+		}
+		c, err := client(specChecked(b, tr)).Customers.Get(ctx, benchCustomerID)
+		checkCustomer(b, c, err)
+		plain := client(&http.Client{Transport: tr})
+		timeCalls(b, func() error {
+			_, err := plain.Customers.Get(ctx, benchCustomerID)
+			return err
+		})
+	})
+}
+
+// BenchmarkCreateCustomerInMemory is CreateCustomer over cannedTransport.
+func BenchmarkCreateCustomerInMemory(b *testing.B) {
+	ctx := context.Background()
+	const base = "http://127.0.0.1:4010"
+	b.Run("raw", func(b *testing.B) {
+		tr := newCannedTransport(b, http.StatusCreated, "createCustomer.201.individual.json")
+		c, err := rawCreate(ctx, specChecked(b, tr), base, rawCreateParams)
+		checkRawCustomer(b, c, err)
+		hc := &http.Client{Transport: tr}
+		timeCalls(b, func() error {
+			_, err := rawCreate(ctx, hc, base, rawCreateParams)
+			return err
+		})
+	})
+	b.Run("straddle", func(b *testing.B) {
+		tr := newCannedTransport(b, http.StatusCreated, "createCustomer.201.individual.json")
+		client := func(hc *http.Client) *straddle.Client {
+			c, err := straddle.NewClient(straddle.WithAPIKey(benchKey), straddle.WithBaseURL(base), straddle.WithHTTPClient(hc))
+			if err != nil {
+				b.Fatal(err)
+			}
+			return c
+		}
+		c, err := client(specChecked(b, tr)).Customers.Create(ctx, createParams)
+		checkCustomer(b, c, err)
+		plain := client(&http.Client{Transport: tr})
+		timeCalls(b, func() error {
+			_, err := plain.Customers.Create(ctx, createParams)
+			return err
+		})
+	})
 }
 
 // ---- One client shared by many goroutines.
