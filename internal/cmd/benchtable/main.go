@@ -1,7 +1,9 @@
 // Command benchtable turns `go test -bench -benchmem` output into the Markdown
 // table of BENCHMARKS.md. Benchmarks are grouped by their name before the
 // last slash; the sub-benchmark named "raw" is the floor each row of its group
-// is compared with. With -count > 1 each metric is the median of the runs.
+// is compared with: wall time, CPU time (cpu-ns/op), bytes and allocations
+// per operation. Other metrics are listed as they are. With -count > 1 (or
+// several passes) each metric is the median of the runs.
 //
 //	go test -run '^$' -bench . -benchmem -count 6 ./... | go run ./internal/cmd/benchtable
 package main
