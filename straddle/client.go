@@ -123,8 +123,9 @@ func WithBaseURL(rawURL string) Option {
 }
 
 // WithHTTPClient sends requests with hc (its Transport, proxies, TLS
-// settings). The client does not modify hc; it uses a copy whose redirect
-// policy never forwards the API key to another host.
+// settings, Timeout). The client does not modify hc; it uses a copy that
+// follows no redirect (see RedirectError), so hc's CheckRedirect is never
+// consulted.
 //
 // hc's transport is used as it is. Without WithHTTPClient, clients share one
 // transport from NewTransport, whose pool keeps up to 100 idle connections
@@ -201,7 +202,7 @@ func NewClient(opts ...Option) (*Client, error) {
 	}
 	auth := "Bearer " + s.apiKey
 	d := &doer{
-		http:      noForeignAuth(s.httpClient),
+		http:      withoutRedirects(s.httpClient),
 		auth:      &auth,
 		userAgent: userAgent(s.app),
 		logger:    s.logger,
@@ -239,32 +240,6 @@ func (s credential) Format(f fmt.State, verb rune) { writeRedacted(f, verb) }
 func (s credential) LogValue() slog.Value          { return slog.StringValue(redacted) }
 func (s credential) MarshalText() ([]byte, error)  { return []byte(redacted), nil }
 
-// noForeignAuth returns a copy of hc (or a default client) whose redirects
-// drop the Authorization header unless they stay on the same scheme, host
-// and port. net/http alone forwards it to another port of the same host and
-// to subdomains.
-func noForeignAuth(hc *http.Client) *http.Client {
-	c := &http.Client{Transport: defaultTransport}
-	if hc != nil {
-		copied := *hc
-		c = &copied
-	}
-	next := c.CheckRedirect
-	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
-		first := via[0].URL
-		if req.URL.Scheme != first.Scheme || !strings.EqualFold(req.URL.Host, first.Host) {
-			req.Header.Del("Authorization")
-		}
-		if next != nil {
-			return next(req, via)
-		}
-		if len(via) >= 10 {
-			return errors.New("stopped after 10 redirects")
-		}
-		return nil
-	}
-	return c
-}
 
 // checkBaseURL accepts an absolute https URL, or http to a loopback host
 // (a local test server), with no query, fragment or credentials.

@@ -64,6 +64,8 @@ func attemptLevel(ctx context.Context, resp *http.Response, err error, retrying 
 			return slog.LevelInfo
 		}
 		return slog.LevelWarn
+	case errors.As(err, new(*RedirectError)):
+		return slog.LevelWarn
 	case err != nil:
 		return slog.LevelError
 	case resp.StatusCode >= 200 && resp.StatusCode <= 299:

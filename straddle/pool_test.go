@@ -124,7 +124,7 @@ func TestClientsShareTheDefaultTransport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a.doer.http.Transport != defaultTransport || b.doer.http.Transport != defaultTransport {
+	if shared := (refuseRedirects{base: defaultTransport}); a.doer.http.Transport != shared || b.doer.http.Transport != shared {
 		t.Fatal("a client without WithHTTPClient does not use the shared default transport")
 	}
 }

@@ -106,6 +106,10 @@ func (c *Client) call(ctx context.Context, op operation, opts []RequestOption, s
 	resp, err := send(context.WithValue(ctx, stateKey{}, st), editor)
 	if cfg.response != nil {
 		*cfg.response = Response{IdempotencyKey: key, Attempts: st.attempts}
+		var redirect *RedirectError
+		if errors.As(err, &redirect) {
+			cfg.response.StatusCode = redirect.StatusCode
+		}
 	}
 	if err != nil {
 		return fmt.Errorf("straddle: %s %s: %w", op.method, op.path, err)
@@ -257,6 +261,12 @@ func (d *doer) attempt(ctx context.Context, req *http.Request, st *callState, n 
 	log := attemptLog{method: req.Method, path: st.op.path, attempt: n}
 	start := time.Now()
 	resp, err := d.http.Do(r)
+	var redirect *RedirectError
+	if errors.As(err, &redirect) {
+		log.status, log.duration = redirect.StatusCode, time.Since(start)
+		st.last = &log
+		return nil, redirect
+	}
 	if err != nil {
 		log.err, log.duration = withoutQuery(err), time.Since(start)
 		st.last = &log

@@ -3,8 +3,8 @@ package straddle_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -23,9 +23,7 @@ import (
 
 // Transport safety: where the API key may travel, which URLs the client
 // refuses, how much of a response it reads, and that it closes every body.
-// Also covered elsewhere: the key stays off a redirect to another port of the
-// same host (TestRedirectKeepsAPIKeyOnItsHost), the caller's redirect policy
-// still applies (TestRedirectPolicyChainsTheCallers), a 100 MiB error body is
+// Also covered elsewhere: a 100 MiB error body is
 // not read whole (TestHugeErrorBodyIsNotReadWhole), a 2xx body over 32 MiB is
 // a *DecodeError (TestSuccessBodyOverLimit).
 
@@ -44,112 +42,174 @@ func responseFixture(t *testing.T, name string) []byte {
 	return b
 }
 
-// hostsToLoopback returns a transport that connects every host name (such as
-// evil.test or api.localhost) to the loopback address, so one test server
-// can stand for several hosts.
-func hostsToLoopback() *http.Transport {
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	var d net.Dialer
-	tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
-		_, port, err := net.SplitHostPort(addr)
-		if err != nil {
-			return nil, err
-		}
-		return d.DialContext(ctx, network, net.JoinHostPort("127.0.0.1", port))
-	}
-	return tr
+// recorder is a test server that counts and keeps the requests it gets.
+type recorder struct {
+	*httptest.Server
+	mu   sync.Mutex
+	seen []string // method, path and query of each request
 }
 
-func TestAPIKeyNotForwardedOnRedirectToAnotherHost(t *testing.T) {
-	leakcheck.Check(t)
-	getBody := responseFixture(t, "getCustomer.200.individual.json")
-	createBody := responseFixture(t, "createCustomer.201.individual.json")
-
-	var (
-		mu     sync.Mutex
-		target string            // where the first hop redirects
-		auth   map[string]string // host of each later hop -> its Authorization
-	)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		defer mu.Unlock()
-		if strings.HasPrefix(r.Host, "localhost:") && !strings.HasSuffix(r.URL.Path, movedID) && r.URL.Query().Get("moved") == "" {
-			if r.Header.Get("Authorization") != "Bearer "+transportKey {
-				t.Errorf("the first hop carried no key")
-			}
-			to := target + "/v1/customers"
-			if r.Method == http.MethodGet {
-				to += "/" + movedID
-			} else {
-				to += "?moved=1"
-			}
-			http.Redirect(w, r, to, http.StatusTemporaryRedirect)
-			return
-		}
-		auth[r.Host] = r.Header.Get("Authorization")
-		w.Header().Set("Content-Type", "application/json")
-		if r.Method == http.MethodPost {
-			w.WriteHeader(http.StatusCreated)
-			_, _ = w.Write(createBody)
-			return
-		}
-		_, _ = w.Write(getBody)
+func newRecorder(t *testing.T, handler http.HandlerFunc) *recorder {
+	rec := &recorder{}
+	rec.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		rec.mu.Lock()
+		rec.seen = append(rec.seen, r.Method+" "+r.URL.RequestURI())
+		rec.mu.Unlock()
+		handler(w, r)
 	}))
-	defer srv.Close()
-	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
+	t.Cleanup(rec.Close)
+	return rec
+}
 
-	tr := hostsToLoopback()
+// take returns the requests seen since the last take.
+func (rec *recorder) take() []string {
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	seen := rec.seen
+	rec.seen = nil
+	return seen
+}
+
+// everyOperation calls each operation of the client once (Edit and All
+// too), by name.
+func everyOperation(client *straddle.Client, opts ...straddle.RequestOption) map[string]func(context.Context) error {
+	update := &straddle.UpdateCustomerParams{Name: "Ann Perkins", Email: "ann@example.com", Phone: "+13175550142",
+		Status: straddle.CustomerStatusVerified, IPAddress: straddle.NewIPAddress("203.0.113.42"),
+		Individual: &straddle.IndividualIdentity{SSN: straddle.NewSSN("123-45-6789"), DOB: straddle.NewDOB("1975-01-18")}}
+	return map[string]func(context.Context) error{
+		"create": func(ctx context.Context) error {
+			_, err := client.Customers.Create(ctx, person("Craig Middlebrooks", "craig@example.com"), opts...)
+			return err
+		},
+		"get": func(ctx context.Context) error {
+			_, err := client.Customers.Get(ctx, redirectedID, opts...)
+			return err
+		},
+		"unmasked": func(ctx context.Context) error {
+			_, err := client.Customers.Unmasked(ctx, redirectedID, opts...)
+			return err
+		},
+		"update": func(ctx context.Context) error {
+			_, err := client.Customers.Update(ctx, redirectedID, update, opts...)
+			return err
+		},
+		"delete": func(ctx context.Context) error {
+			_, err := client.Customers.Delete(ctx, redirectedID, opts...)
+			return err
+		},
+		"list": func(ctx context.Context) error {
+			_, err := client.Customers.List(ctx, &straddle.ListParams{Email: "craig@example.com"}, opts...)
+			return err
+		},
+		"all": func(ctx context.Context) error {
+			for _, err := range client.Customers.All(ctx, nil, opts...) {
+				if err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+		"review": func(ctx context.Context) error {
+			_, err := client.Customers.Review.Get(ctx, redirectedID, opts...)
+			return err
+		},
+		"decide": func(ctx context.Context) error {
+			_, err := client.Customers.Review.Decide(ctx, redirectedID, straddle.CustomerStatusVerified, opts...)
+			return err
+		},
+		"refresh": func(ctx context.Context) error {
+			_, err := client.Customers.Review.Refresh(ctx, redirectedID, opts...)
+			return err
+		},
+		"edit": func(ctx context.Context) error {
+			_, err := client.Customers.Edit(ctx, redirectedID, func(*straddle.UpdateCustomerParams) error { return nil }, opts...)
+			return err
+		},
+	}
+}
+
+// TestRedirectsAreRefused: whatever the 3xx status, the target (another
+// server, or the same one) and the operation, the client sends one request to
+// the base URL, follows nothing, retries nothing, and returns a
+// *RedirectError. The second server must see no request at all: no body with
+// an SSN, no idempotency key, no API key. A caller's CheckRedirect that would
+// follow everything changes nothing.
+func TestRedirectsAreRefused(t *testing.T) {
+	leakcheck.Check(t)
+	const sentinel = "LOCATION_SENTINEL"
+	elsewhere := newRecorder(t, func(w http.ResponseWriter, _ *http.Request) {
+		writeJSONBody(w, http.StatusOK, responseFixture(t, "getCustomer.200.individual.json"))
+	})
+	var status atomic.Int64
+	var target atomic.Value // base URL the redirects point to
+	base := newRecorder(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Location", target.Load().(string)+"/v1/customers/"+movedID+"?note="+sentinel)
+		w.WriteHeader(int(status.Load()))
+	})
+
+	tr := http.DefaultTransport.(*http.Transport).Clone()
 	defer tr.CloseIdleConnections()
 	client, err := straddle.NewClient(
 		straddle.WithAPIKey(transportKey),
-		straddle.WithBaseURL("http://localhost:"+port),
-		straddle.WithHTTPClient(&http.Client{Transport: checked(t, tr, func(r *http.Response) bool {
-			return r.StatusCode == http.StatusTemporaryRedirect // not in the spec
-		})}),
+		straddle.WithBaseURL(base.URL),
+		straddle.WithHTTPClient(&http.Client{
+			Transport:     checked(t, tr, func(r *http.Response) bool { return r.StatusCode/100 == 3 }), // 3xx is not in the spec
+			CheckRedirect: func(*http.Request, []*http.Request) error { return nil },
+		}),
 	)
 	if err != nil {
 		t.Fatal(err)
 	}
-
-	tests := []struct {
-		name, target string
-		keep         bool
-	}{
-		// The control: the same scheme, host and port keep the key.
-		{"same host", "http://localhost:" + port, true},
-		// net/http itself forwards the key to a subdomain.
-		{"subdomain", "http://api.localhost:" + port, false},
-		{"another host", "http://evil.test:" + port, false},
-		{"the same server by IP", "http://127.0.0.1:" + port, false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			for _, method := range []string{http.MethodGet, http.MethodPost} {
-				mu.Lock()
-				target, auth = tt.target, map[string]string{}
-				mu.Unlock()
-				var err error
-				if method == http.MethodGet {
-					_, err = client.Customers.Get(context.Background(), redirectedID)
-				} else {
-					_, err = client.Customers.Create(context.Background(), person("Craig Middlebrooks", "craig@example.com"))
-				}
-				if err != nil {
-					t.Fatalf("%s: %v", method, err)
-				}
-				mu.Lock()
-				got, followed := auth[strings.TrimPrefix(tt.target, "http://")]
-				mu.Unlock()
-				want := ""
-				if tt.keep {
-					want = "Bearer " + transportKey
-				}
-				if !followed || got != want {
-					t.Errorf("%s redirected to %s: Authorization %q (followed: %v), want %q", method, tt.target, got, followed, want)
-				}
+	ops := everyOperation(client)
+	for _, code := range []int{300, 301, 302, 303, 304, 305, 307, 308} {
+		for targetName, to := range map[string]string{"another server": elsewhere.URL, "the same server": base.URL} {
+			for name, call := range ops {
+				t.Run(fmt.Sprintf("%d/%s/%s", code, targetName, name), func(t *testing.T) {
+					status.Store(int64(code))
+					target.Store(to)
+					base.take()
+					// A client that follows redirects in a loop must fail, not hang.
+					ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+					defer cancel()
+					var resp straddle.Response
+					var err error
+					if name == "all" || name == "edit" {
+						err = call(ctx)
+					} else {
+						err = everyOperation(client, straddle.WithResponseInto(&resp))[name](ctx)
+						if resp.Attempts != 1 || resp.StatusCode != code {
+							t.Errorf("Response: %d attempts, status %d; want 1 and %d", resp.Attempts, resp.StatusCode, code)
+						}
+					}
+					var re *straddle.RedirectError
+					if !errors.As(err, &re) || re.StatusCode != code || !strings.Contains(re.Location, sentinel) {
+						t.Errorf("err = %v, want a *RedirectError for %d with the Location", err, code)
+					}
+					var apiErr *straddle.Error
+					if errors.As(err, &apiErr) || straddle.IsNotFound(err) {
+						t.Errorf("err = %v also reads as an API error", err)
+					}
+					if err != nil && strings.Contains(err.Error(), sentinel) {
+						t.Errorf("Error() quotes the Location: %s", err)
+					}
+					if got := base.take(); len(got) != 1 {
+						t.Errorf("the base URL got %d requests, want 1 (no retry, no redirect followed)", len(got))
+					}
+					if got := elsewhere.take(); len(got) != 0 {
+						t.Errorf("the redirect target got %d requests, the first %s", len(got), got[0])
+					}
+				})
 			}
-		})
+		}
 	}
+}
+
+// writeJSONBody answers with status and body as JSON.
+func writeJSONBody(w http.ResponseWriter, status int, body []byte) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
 }
 
 func TestPlainHTTPRefusedForRemoteHosts(t *testing.T) {
