@@ -66,6 +66,7 @@ type settings struct {
 	apiKeySet   bool
 	environment Environment
 	baseURL     string
+	plainHTTP   bool
 	httpClient  *http.Client
 	defaults    callConfig
 	logger      *slog.Logger
@@ -111,13 +112,28 @@ func WithEnvironment(env Environment) Option {
 }
 
 // WithBaseURL sends requests to rawURL instead of an environment's URL: a
-// proxy, or a test server. It must be https, or http to a loopback host.
+// proxy, or a test server. It must be https, or http to a loopback host
+// (or to any host with WithInsecurePlainHTTP).
+//
+// rawURL is the root the API's paths are added to, such as
+// https://proxy.example.com/straddle: every request path starts with /v1, so a
+// URL whose path ends in /v1 is refused rather than doubled into /v1/v1.
 func WithBaseURL(rawURL string) Option {
 	return clientOption(func(s *settings) error {
-		if err := checkBaseURL(rawURL); err != nil {
-			return err
-		}
-		s.baseURL = strings.TrimRight(rawURL, "/")
+		s.baseURL = rawURL
+		return nil
+	})
+}
+
+// WithInsecurePlainHTTP lets the base URL use plain http to any host, not
+// only to a loopback one: for test environments, such as a service in
+// docker-compose reaching a straddle-mock container at
+// http://straddle-mock:4010. The API key then crosses the network
+// unencrypted, so never use it with a real key. It changes nothing else: the
+// key still goes to the base URL's host alone, as no redirect is followed.
+func WithInsecurePlainHTTP() Option {
+	return clientOption(func(s *settings) error {
+		s.plainHTTP = true
 		return nil
 	})
 }
@@ -196,9 +212,12 @@ func NewClient(opts ...Option) (*Client, error) {
 	if !printableASCII(string(s.apiKey)) || strings.ContainsRune(string(s.apiKey), ' ') {
 		return nil, errors.New("straddle: NewClient: the API key has characters a header cannot carry")
 	}
-	base := s.baseURL
-	if base == "" {
-		base = baseURLs[s.environment]
+	base := baseURLs[s.environment]
+	if s.baseURL != "" {
+		if err := checkBaseURL(s.baseURL, s.plainHTTP); err != nil {
+			return nil, err
+		}
+		base = strings.TrimRight(s.baseURL, "/")
 	}
 	auth := "Bearer " + s.apiKey
 	d := &doer{
@@ -242,8 +261,9 @@ func (s credential) MarshalText() ([]byte, error)  { return []byte(redacted), ni
 
 
 // checkBaseURL accepts an absolute https URL, or http to a loopback host
-// (a local test server), with no query, fragment or credentials.
-func checkBaseURL(raw string) error {
+// (to any host when plainHTTP is set), with no query, fragment or
+// credentials, and a path that is a plain prefix not ending in /v1.
+func checkBaseURL(raw string, plainHTTP bool) error {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return errors.New("straddle: WithBaseURL: not a URL")
@@ -253,16 +273,36 @@ func checkBaseURL(raw string) error {
 		return errors.New("straddle: WithBaseURL: the URL must be absolute, with a host")
 	case u.User != nil:
 		return errors.New("straddle: WithBaseURL: the URL must not carry credentials")
-	case u.RawQuery != "" || u.Fragment != "":
+	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
 		return errors.New("straddle: WithBaseURL: the URL must not have a query or fragment")
-	case u.Scheme == "https":
-		return nil
-	case u.Scheme == "http" && isLoopback(u.Hostname()):
-		return nil
+	}
+	switch {
+	case u.Scheme == "https", u.Scheme == "http" && (plainHTTP || isLoopback(u.Hostname())):
+		return checkBasePath(u.EscapedPath())
 	case u.Scheme == "http":
-		return fmt.Errorf("straddle: WithBaseURL: plain http is only allowed to a loopback host, not %q", u.Hostname())
+		return fmt.Errorf("straddle: WithBaseURL: plain http is only allowed to a loopback host, not %q (WithInsecurePlainHTTP allows it for a test environment)", u.Hostname())
 	}
 	return fmt.Errorf("straddle: WithBaseURL: scheme %q is not https", u.Scheme)
+}
+
+// checkBasePath refuses a base URL path that would misroute every request:
+// one ending in the /v1 the operations' paths already start with, and empty
+// or dot segments.
+func checkBasePath(path string) error {
+	path = strings.TrimRight(path, "/")
+	if path == "" {
+		return nil
+	}
+	segments := strings.Split(path[1:], "/")
+	for _, seg := range segments {
+		if seg == "" || seg == "." || seg == ".." {
+			return errors.New("straddle: WithBaseURL: the path must not have empty, . or .. segments")
+		}
+	}
+	if strings.EqualFold(segments[len(segments)-1], "v1") {
+		return errors.New("straddle: WithBaseURL: the path ends in /v1, which the client adds to every request: give the API's root (https://host, not https://host/v1)")
+	}
+	return nil
 }
 
 func isLoopback(host string) bool {

@@ -181,7 +181,14 @@ func TestNewClientOptionErrors(t *testing.T) {
 		{"plain http to a remote host", []Option{key, WithBaseURL("http://api.example.com")}, "loopback"},
 		{"ftp", []Option{key, WithBaseURL("ftp://example.com")}, "not https"},
 		{"relative", []Option{key, WithBaseURL("/v1")}, "absolute"},
+		{"plain http to a remote host after the others", []Option{key, WithBaseURL("http://straddle-mock:4010")}, "WithInsecurePlainHTTP"},
+		{"path ending in /v1", []Option{key, WithBaseURL("http://127.0.0.1:4010/v1")}, "ends in /v1"},
+		{"path ending in /v1/", []Option{key, WithBaseURL("https://sandbox.straddle.com/v1/")}, "ends in /v1"},
+		{"path ending in /V1", []Option{key, WithBaseURL("https://proxy.example.com/straddle/V1")}, "ends in /v1"},
+		{"path with an empty segment", []Option{key, WithBaseURL("https://proxy.example.com//straddle")}, "segments"},
+		{"path with a dot segment", []Option{key, WithBaseURL("https://proxy.example.com/straddle/../v1")}, "segments"},
 		{"query", []Option{key, WithBaseURL("https://example.com/?a=b")}, "query"},
+		{"empty query", []Option{key, WithBaseURL("https://example.com/?")}, "query"},
 		{"credentials", []Option{key, WithBaseURL("https://u:p@example.com")}, "credentials"},
 		{"not a URL", []Option{key, WithBaseURL("https://exa mple.com/%zz")}, "not a URL"},
 		{"unknown environment", []Option{key, WithEnvironment("staging")}, "unknown environment"},
@@ -219,6 +226,9 @@ func TestNewClientBaseURL(t *testing.T) {
 		{[]Option{WithBaseURL("http://127.0.0.1:8080")}, "http://127.0.0.1:8080"},
 		{[]Option{WithBaseURL("http://localhost:8080")}, "http://localhost:8080"},
 		{[]Option{WithBaseURL("http://[::1]:8080")}, "http://[::1]:8080"},
+		{[]Option{WithBaseURL("https://proxy.example.com/v1-gateway/")}, "https://proxy.example.com/v1-gateway"},
+		{[]Option{WithBaseURL("http://straddle-mock:4010"), WithInsecurePlainHTTP()}, "http://straddle-mock:4010"},
+		{[]Option{WithInsecurePlainHTTP(), WithBaseURL("http://10.0.0.7:4010/mock")}, "http://10.0.0.7:4010/mock"},
 	}
 	for _, tt := range tests {
 		c, err := NewClient(append([]Option{WithAPIKey(testAPIKey)}, tt.opts...)...)

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -236,6 +238,99 @@ func TestPlainHTTPRefusedForRemoteHosts(t *testing.T) {
 		if _, err := straddle.NewClient(straddle.WithAPIKey(transportKey), straddle.WithBaseURL(u)); err != nil {
 			t.Errorf("%s: %v, want it accepted (loopback, or https)", u, err)
 		}
+	}
+}
+
+// hostsToLoopback returns a transport that connects every host name (such as
+// straddle-mock) to the loopback address, as a docker-compose network would
+// connect it to the mock's container.
+func hostsToLoopback() *http.Transport {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	var d net.Dialer
+	tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		_, port, err := net.SplitHostPort(addr)
+		if err != nil {
+			return nil, err
+		}
+		return d.DialContext(ctx, network, net.JoinHostPort("127.0.0.1", port))
+	}
+	return tr
+}
+
+// hostLog records the host of every request it sends.
+type hostLog struct {
+	base  http.RoundTripper
+	mu    sync.Mutex
+	hosts map[string]int
+}
+
+func (h *hostLog) RoundTrip(req *http.Request) (*http.Response, error) {
+	h.mu.Lock()
+	h.hosts[req.URL.Host]++
+	h.mu.Unlock()
+	return h.base.RoundTrip(req)
+}
+
+// TestInsecurePlainHTTPReachesANamedHost: a service in docker-compose
+// reaches straddle-mock at http://straddle-mock:PORT only when it opts in,
+// and then every request (with the key) goes to that host alone.
+func TestInsecurePlainHTTPReachesANamedHost(t *testing.T) {
+	leakcheck.Check(t)
+	srv := straddletest.NewServer(straddletest.WithT(t))
+	_, port, _ := net.SplitHostPort(strings.TrimPrefix(srv.URL, "http://"))
+	base := "http://straddle-mock:" + port
+
+	_, err := straddle.NewClient(straddle.WithAPIKey(srv.APIKey()), straddle.WithBaseURL(base))
+	if err == nil || !strings.Contains(err.Error(), "WithInsecurePlainHTTP") {
+		t.Fatalf("without the opt-in: err = %v, want a refusal naming WithInsecurePlainHTTP", err)
+	}
+
+	tr := hostsToLoopback()
+	defer tr.CloseIdleConnections()
+	hosts := &hostLog{base: checked(t, tr, nil), hosts: map[string]int{}}
+	client, err := straddle.NewClient(
+		straddle.WithInsecurePlainHTTP(),
+		straddle.WithAPIKey(srv.APIKey()),
+		straddle.WithBaseURL(base),
+		straddle.WithHTTPClient(&http.Client{Transport: hosts}),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	c, err := client.Customers.Create(ctx, person("Donna Meagle", "donna@example.com"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := client.Customers.Get(ctx, c.ID); err != nil || got.Email != "donna@example.com" {
+		t.Fatalf("get: %v, %v", got, err)
+	}
+	if want := map[string]int{"straddle-mock:" + port: 2}; !maps.Equal(hosts.hosts, want) {
+		t.Errorf("requests went to %v, want %v", hosts.hosts, want)
+	}
+	if n := srv.RequestCount(""); n != 2 {
+		t.Errorf("the mock got %d requests, want 2", n)
+	}
+}
+
+// TestBaseURLEndingInV1IsRefused: the mistake of the issue, srv.URL+"/v1",
+// is refused by NewClient instead of sending /v1/v1/customers and reading
+// the 404 as a missing customer.
+func TestBaseURLEndingInV1IsRefused(t *testing.T) {
+	srv := straddletest.NewServer(straddletest.WithT(t))
+	for _, u := range []string{srv.URL + "/v1", srv.URL + "/v1/", srv.URL + "/V1"} {
+		c, err := straddle.NewClient(straddle.WithAPIKey(srv.APIKey()), straddle.WithBaseURL(u))
+		if err == nil {
+			_, err = c.Customers.Get(context.Background(), redirectedID)
+			t.Errorf("%s: NewClient accepted it; Get: %v", u, err)
+			continue
+		}
+		if !strings.Contains(err.Error(), "/v1") {
+			t.Errorf("%s: error %q does not name the /v1", u, err)
+		}
+	}
+	if n := srv.RequestCount(""); n != 0 {
+		t.Errorf("%d requests sent", n)
 	}
 }
 
