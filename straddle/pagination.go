@@ -2,18 +2,27 @@ package straddle
 
 import (
 	"context"
+	"errors"
 	"iter"
 	"net/http"
 	"slices"
+	"strconv"
 
 	"github.com/straddlekit/straddle-go/gen"
 )
 
 // CustomerPage is one page of a customer list, with where it sits in the
-// whole result.
+// whole result. Next fetches the page after it.
 type CustomerPage struct {
 	Customers []CustomerSummary
 	Meta      PageMeta
+
+	// How the page was asked for, so that Next can ask for the one after it
+	// the same way. A page not made by List or Next has none of them.
+	svc    *CustomersService
+	params ListParams // the list's filters; PageNumber is this page's
+	opts   []RequestOption
+	bound  int // the last page of the walk: total_pages of its first page
 }
 
 // PageMeta describes a page: its number and size, and the totals across
@@ -29,34 +38,135 @@ type PageMeta struct {
 	RequestID   string    `json:"api_request_id"` // Straddle's id for the request
 }
 
-// HasNext reports whether pages follow this one.
+// PagingError reports a list page that breaks the paging contract, which
+// would make a walk (All, Next) ask for pages forever: its meta.page_number
+// is not the page asked for (the server ignores page_number), or it holds
+// exactly the customers of the page before it. The walk stops there.
+type PagingError struct {
+	// Asked is the page number asked for; Got is meta.page_number of the answer.
+	Asked, Got int
+	// Repeated is true when the page repeats the one before it.
+	Repeated bool
+	// RequestID is Straddle's id for the request of the page.
+	RequestID string
+}
+
+// Error names the page numbers, nothing else from the answer.
+func (e *PagingError) Error() string {
+	msg := "straddle: list page " + strconv.Itoa(e.Asked)
+	if e.Repeated {
+		msg += " repeats the page before it"
+	} else {
+		msg += " was answered as page " + strconv.Itoa(e.Got)
+	}
+	return msg + ": the listing does not advance, so paging stops"
+}
+
+// errNotFromList is Next's error for a page that List did not make.
+var errNotFromList = errors.New("straddle: Next: the page did not come from List, so there is no list to continue")
+
+// number is the page number asked for, or meta's for a page not from List.
+func (p *CustomerPage) number() int {
+	if p.svc == nil {
+		return p.Meta.PageNumber
+	}
+	return max(p.params.PageNumber, 1)
+}
+
+// HasNext reports whether pages follow this one, and so whether Next fetches
+// one: the page has customers, and it is before the last page by its meta
+// and by the total_pages of the first page of the walk (customers added while
+// paging do not extend it). An empty page ends the list, whatever its meta.
 func (p *CustomerPage) HasNext() bool {
-	return p.Meta.PageNumber < p.Meta.TotalPages
+	n := p.number()
+	return len(p.Customers) > 0 && n < p.Meta.TotalPages && (p.bound == 0 || n < p.bound)
+}
+
+// Next fetches the page after p, with the filters and request options of the
+// List call that started the walk, and returns it; after the last page (when
+// HasNext is false) it returns nil and no error. A page that does not
+// advance is a *PagingError.
+//
+//	for page, err := client.Customers.List(ctx, p); page != nil; page, err = page.Next(ctx) {
+//		if err != nil {
+//			return err
+//		}
+//		...
+//	}
+func (p *CustomerPage) Next(ctx context.Context) (*CustomerPage, error) {
+	if !p.HasNext() {
+		return nil, nil
+	}
+	if p.svc == nil {
+		return nil, errNotFromList
+	}
+	q := p.params
+	q.PageNumber = p.number() + 1
+	next, err := p.svc.list(ctx, &q, p.opts)
+	if err != nil {
+		return nil, err
+	}
+	next.bound = p.bound
+	if err := next.checkNumber(); err != nil {
+		return nil, err
+	}
+	if len(next.Customers) > 0 && slices.EqualFunc(next.Customers, p.Customers, func(a, b CustomerSummary) bool { return a.ID == b.ID }) {
+		return nil, &PagingError{Asked: q.PageNumber, Got: next.Meta.PageNumber, Repeated: true, RequestID: next.Meta.RequestID}
+	}
+	return next, nil
+}
+
+// checkNumber checks that the page is the one asked for.
+func (p *CustomerPage) checkNumber() error {
+	if p.Meta.PageNumber != p.number() {
+		return &PagingError{Asked: p.number(), Got: p.Meta.PageNumber, RequestID: p.Meta.RequestID}
+	}
+	return nil
 }
 
 // List returns one page of customer summaries, filtered, searched and
-// sorted by p (nil for the first page with the service's defaults). For
-// every customer across pages, use All.
+// sorted by p (nil for the first page with the service's defaults). Next
+// fetches the page after it; All iterates over every customer across pages.
 func (s *CustomersService) List(ctx context.Context, p *ListParams, opts ...RequestOption) (*CustomerPage, error) {
-	if err := p.Validate(); err != nil {
-		return nil, err
+	var params ListParams
+	if p != nil {
+		params = *p
+		params.Statuses = slices.Clone(p.Statuses)
+		params.Types = slices.Clone(p.Types)
 	}
-	query := p.toGen()
-	page := &CustomerPage{Customers: make([]CustomerSummary, 0, pageRoom(p))}
-	err := s.client.call(ctx, opListCustomers, opts, func(ctx context.Context, ed gen.RequestEditorFn) (*http.Response, error) {
-		return s.client.gen.ListCustomers(ctx, &query, ed)
-	}, &page.Customers, &page.Meta)
+	page, err := s.list(ctx, &params, slices.Clone(opts))
 	if err != nil {
 		return nil, err
 	}
 	return page, nil
 }
 
+// list fetches the page p asks for; p and opts become the page's own.
+func (s *CustomersService) list(ctx context.Context, p *ListParams, opts []RequestOption) (*CustomerPage, error) {
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	query := p.toGen()
+	page := &CustomerPage{Customers: make([]CustomerSummary, 0, pageRoom(p)), svc: s, params: *p, opts: opts}
+	err := s.client.call(ctx, opListCustomers, opts, func(ctx context.Context, ed gen.RequestEditorFn) (*http.Response, error) {
+		return s.client.gen.ListCustomers(ctx, &query, ed)
+	}, &page.Customers, &page.Meta)
+	if err != nil {
+		return nil, err
+	}
+	page.bound = page.Meta.TotalPages
+	return page, nil
+}
+
 // All iterates over every customer matching p, page after page, starting at
 // p.PageNumber (or the first page). Pages are fetched lazily, with ctx, p's
-// filters and opts, as the loop reaches them; fetching stops after the last
-// page (meta.total_pages) or when the loop breaks. An error ends the
-// iteration: it is yielded once, with a nil customer. p is not modified.
+// filters and opts, as the loop reaches them, and only one is held at a
+// time. Fetching stops when the loop breaks, after an empty page, or after
+// the last page by meta.total_pages, which the first page fixes for the
+// whole walk: customers added while paging cannot make it longer. A page that
+// does not advance (answered as another page number, or repeating the page
+// before it) is a *PagingError. An error ends the iteration: it is yielded
+// once, with a nil customer. p is not modified.
 //
 //	for c, err := range client.Customers.All(ctx, &straddle.ListParams{Statuses: []straddle.CustomerStatus{straddle.CustomerStatusReview}}) {
 //		if err != nil {
@@ -71,26 +181,24 @@ func (s *CustomersService) All(ctx context.Context, p *ListParams, opts ...Reque
 		params.Statuses = slices.Clone(p.Statuses)
 		params.Types = slices.Clone(p.Types)
 	}
+	opts = slices.Clone(opts)
 	return func(yield func(*CustomerSummary, error) bool) {
-		q := params
-		if q.PageNumber == 0 {
-			q.PageNumber = 1
+		q := params // each run of the iterator starts afresh
+		q.PageNumber = max(q.PageNumber, 1)
+		page, err := s.list(ctx, &q, opts)
+		if err == nil {
+			err = page.checkNumber()
 		}
-		for {
-			page, err := s.List(ctx, &q, opts...)
-			if err != nil {
-				yield(nil, err)
-				return
-			}
+		for err == nil && page != nil {
 			for i := range page.Customers {
 				if !yield(&page.Customers[i], nil) {
 					return
 				}
 			}
-			if q.PageNumber >= page.Meta.TotalPages {
-				return
-			}
-			q.PageNumber++
+			page, err = page.Next(ctx)
+		}
+		if err != nil {
+			yield(nil, err)
 		}
 	}
 }

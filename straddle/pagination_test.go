@@ -10,6 +10,8 @@ import (
 	"reflect"
 	"slices"
 	"strconv"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -265,5 +267,200 @@ func TestAllValidatesFirst(t *testing.T) {
 	}
 	if len(h.reqs()) != 0 {
 		t.Error("a request was sent")
+	}
+}
+
+// hostilePage describes the answer of a hostile list server to a request
+// for page asked: the page number its meta claims, total_pages, and the
+// customers (by index) it holds.
+type hostilePage func(asked int) (number, totalPages int, items []int)
+
+// hostileListServer answers list requests as page describes, and cancels
+// the walk (through cancel) once it has answered more than a walk may ask,
+// so that a client that pages forever fails the test instead of hanging it.
+func hostileListServer(t *testing.T, page hostilePage, cancel func()) (http.HandlerFunc, func() int) {
+	var mu sync.Mutex
+	requests := 0
+	return func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			requests++
+			if requests > 50 {
+				cancel()
+			}
+			mu.Unlock()
+			number, total, idx := page(atoiOr(r.URL.Query().Get("page_number"), 1))
+			items := []map[string]any{}
+			for _, i := range idx {
+				items = append(items, map[string]any{
+					"id": fmt.Sprintf("019f3b3d-5816-77fb-8a9c-%012d", i), "name": fmt.Sprintf("Customer %d", i),
+					"type": "individual", "email": fmt.Sprintf("c%d@example.com", i), "phone": "+13175550142",
+					"status": "verified", "created_at": "2026-07-07T06:21:43.8306543Z", "updated_at": "2026-07-07T06:21:44",
+				})
+			}
+			body, _ := json.Marshal(map[string]any{
+				"meta": map[string]any{
+					"api_request_id": "019f423e-31ef-71b8-a30e-a1d47b2c4929", "api_request_timestamp": "2026-07-08T15:00:00.1111111Z",
+					"page_number": number, "page_size": 2, "max_page_size": 1000,
+					"total_items": total * 2, "total_pages": total, "sort_by": "name", "sort_order": "asc",
+				},
+				"response_type": "array",
+				"data":          items,
+			})
+			writeJSON(w, 200, body)
+		}, func() int {
+			mu.Lock()
+			defer mu.Unlock()
+			return requests
+		}
+}
+
+// TestAllStopsOnHostilePages: a server that answers empty pages under a huge
+// total_pages, ignores page_number, repeats a page, or promises one more page
+// with every page cannot make All ask for pages forever; the walk ends after
+// a bounded number of requests, with a *PagingError where the server broke
+// the paging contract.
+func TestAllStopsOnHostilePages(t *testing.T) {
+	pair := func(n int) []int { return []int{2*n - 2, 2*n - 1} }
+	tests := []struct {
+		name     string
+		page     hostilePage
+		start    int
+		wantIDs  int
+		requests int
+		wantErr  *PagingError
+	}{
+		{name: "empty pages under a million total_pages", page: func(n int) (int, int, []int) { return n, 1_000_000, nil },
+			requests: 1},
+		{name: "an empty page after full ones", page: func(n int) (int, int, []int) {
+			if n > 2 {
+				return n, 1_000_000, nil
+			}
+			return n, 1_000_000, pair(n)
+		}, wantIDs: 4, requests: 3},
+		{name: "page_number ignored", page: func(int) (int, int, []int) { return 1, 50, pair(1) },
+			wantIDs: 2, requests: 2, wantErr: &PagingError{Asked: 2, Got: 1}},
+		{name: "the first page answered as another", page: func(int) (int, int, []int) { return 7, 50, pair(7) },
+			start: 3, requests: 1, wantErr: &PagingError{Asked: 3, Got: 7}},
+		{name: "the same page again", page: func(n int) (int, int, []int) { return n, 50, pair(1) },
+			wantIDs: 2, requests: 2, wantErr: &PagingError{Asked: 2, Got: 2, Repeated: true}},
+		{name: "one more page promised by every page", page: func(n int) (int, int, []int) { return n, n + 1, pair(n) },
+			wantIDs: 4, requests: 2},
+		{name: "a promise grown tenfold after the first page", page: func(n int) (int, int, []int) {
+			if n == 1 {
+				return n, 3, pair(n)
+			}
+			return n, 30, pair(n)
+		}, wantIDs: 6, requests: 3},
+		{name: "a promise that shrinks", page: func(n int) (int, int, []int) {
+			if n == 1 {
+				return n, 5, pair(n)
+			}
+			return n, 2, pair(n)
+		}, wantIDs: 4, requests: 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			handler, requests := hostileListServer(t, tt.page, cancel)
+			h := newHarness(t, handler, WithMaxRetries(0))
+			var ids []string
+			var errs []error
+			for c, err := range h.client.Customers.All(ctx, &ListParams{PageSize: 2, PageNumber: tt.start}) {
+				if err != nil {
+					errs = append(errs, err)
+					continue
+				}
+				ids = append(ids, c.ID)
+			}
+			if requests() != tt.requests || len(ids) != tt.wantIDs {
+				t.Errorf("%d requests, %d customers; want %d and %d", requests(), len(ids), tt.requests, tt.wantIDs)
+			}
+			if tt.wantErr == nil {
+				if len(errs) != 0 {
+					t.Errorf("errors %v, want none", errs)
+				}
+				return
+			}
+			var pe *PagingError
+			if len(errs) != 1 || !errors.As(errs[0], &pe) {
+				t.Fatalf("errors %v, want one *PagingError", errs)
+			}
+			want := *tt.wantErr
+			want.RequestID = "019f423e-31ef-71b8-a30e-a1d47b2c4929"
+			if *pe != want {
+				t.Errorf("%+v, want %+v", *pe, want)
+			}
+			if msg := pe.Error(); !strings.Contains(msg, "page "+strconv.Itoa(want.Asked)) || !strings.Contains(msg, "paging stops") {
+				t.Errorf("Error() = %q", msg)
+			}
+		})
+	}
+}
+
+// TestNextWalksLikeAll: Next continues a List with its filters and options,
+// ends with nil after the last page, and stops on the same hostile pages
+// All does.
+func TestNextWalksLikeAll(t *testing.T) {
+	h := newHarness(t, listServer(t, 5))
+	p := &ListParams{PageSize: 2, Email: "x@example.com", Statuses: []CustomerStatus{CustomerStatusVerified}}
+	page, err := h.client.Customers.List(context.Background(), p, WithCorrelationID("walk-2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Email, p.Statuses[0] = "other@example.com", CustomerStatusRejected // must not change the walk
+	var ids []string
+	pages := 0
+	for ; page != nil; page, err = page.Next(context.Background()) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages++
+		for _, c := range page.Customers {
+			ids = append(ids, c.ID)
+		}
+	}
+	if err != nil || pages != 3 || len(ids) != 5 || len(slices.Compact(slices.Sorted(slices.Values(ids)))) != 5 {
+		t.Errorf("%d pages, customers %v, err %v; want 3 pages of 5 distinct customers", pages, ids, err)
+	}
+	for i, r := range h.reqs() {
+		q := mustQuery(t, r.RawQuery)
+		if q.Get("email") != "x@example.com" || !slices.Equal(q["status"], []string{"verified"}) || q.Get("page_size") != "2" ||
+			r.Header.Get("Correlation-Id") != "walk-2" {
+			t.Errorf("request %d (%s) lost the filters or options", i+1, r.RawQuery)
+		}
+		if want := strconv.Itoa(i + 1); i > 0 && q.Get("page_number") != want {
+			t.Errorf("request %d asked for page %s, want %s", i+1, q.Get("page_number"), want)
+		}
+	}
+
+	// A page starting from page 2 continues from there.
+	h = newHarness(t, listServer(t, 5))
+	page, err = h.client.Customers.List(context.Background(), &ListParams{PageSize: 2, PageNumber: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if next, err := page.Next(context.Background()); err != nil || next == nil || next.Meta.PageNumber != 3 || next.HasNext() {
+		t.Fatalf("Next from page 2: %+v, %v", next, err)
+	}
+
+	// A hostile server that ignores page_number.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	handler, _ := hostileListServer(t, func(int) (int, int, []int) { return 1, 50, []int{0, 1} }, cancel)
+	h = newHarness(t, handler)
+	page, err = h.client.Customers.List(ctx, &ListParams{PageSize: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pe *PagingError
+	if next, err := page.Next(ctx); next != nil || !errors.As(err, &pe) || pe.Asked != 2 || pe.Got != 1 {
+		t.Errorf("Next on a server ignoring page_number: %v, %v", next, err)
+	}
+
+	// A page that did not come from List has no list to continue.
+	orphan := &CustomerPage{Customers: []CustomerSummary{{ID: knopeID}}, Meta: PageMeta{PageNumber: 1, TotalPages: 2}}
+	if next, err := orphan.Next(context.Background()); next != nil || err == nil {
+		t.Errorf("Next on a page not from List: %v, %v", next, err)
 	}
 }
