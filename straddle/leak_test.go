@@ -212,8 +212,10 @@ func leakRun(t *testing.T, logger *slog.Logger) *leakWorld {
 		switch {
 		case r.Method == http.MethodPost:
 			writeJSON(rw, 201, maskedInd)
-		case r.Method == http.MethodGet && r.URL.Path == "/v1/customers":
+		case r.Method == http.MethodGet && r.URL.Path == "/v1/customers" && r.URL.Query().Get("page_number") == "2":
 			writeJSON(rw, 200, respFixture(t, "listCustomers.200.page2-of-2.json"))
+		case r.Method == http.MethodGet && r.URL.Path == "/v1/customers":
+			writeJSON(rw, 200, respFixture(t, "listCustomers.200.page1-of-2.json"))
 		case strings.HasSuffix(r.URL.Path, "/unmasked") && business:
 			writeJSON(rw, 200, unmaskedBus)
 		case strings.HasSuffix(r.URL.Path, "/unmasked"):

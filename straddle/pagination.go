@@ -17,12 +17,13 @@ type CustomerPage struct {
 	Customers []CustomerSummary
 	Meta      PageMeta
 
-	// How the page was asked for, so that Next can ask for the one after it
-	// the same way. A page not made by List or Next has none of them.
-	svc    *CustomersService
-	params ListParams // the list's filters; PageNumber is this page's
-	opts   []RequestOption
-	bound  int // the last page of the walk: total_pages of its first page
+	// number is the page number asked for, bound the last page of the walk
+	// (total_pages of its first page), and fetch asks for another page of
+	// the same list. A page not made by List or Next has none of them. fetch
+	// is a function so that printing a page shows only its address, never
+	// the filters it holds (an email, a name).
+	number, bound int
+	fetch         func(ctx context.Context, number int) (*CustomerPage, error)
 }
 
 // PageMeta describes a page: its number and size, and the totals across
@@ -65,12 +66,12 @@ func (e *PagingError) Error() string {
 // errNotFromList is Next's error for a page that List did not make.
 var errNotFromList = errors.New("straddle: Next: the page did not come from List, so there is no list to continue")
 
-// number is the page number asked for, or meta's for a page not from List.
-func (p *CustomerPage) number() int {
-	if p.svc == nil {
+// asked is the page number asked for, or meta's for a page not from List.
+func (p *CustomerPage) asked() int {
+	if p.fetch == nil {
 		return p.Meta.PageNumber
 	}
-	return max(p.params.PageNumber, 1)
+	return p.number
 }
 
 // HasNext reports whether pages follow this one, and so whether Next fetches
@@ -78,8 +79,8 @@ func (p *CustomerPage) number() int {
 // and by the total_pages of the first page of the walk (customers added while
 // paging do not extend it). An empty page ends the list, whatever its meta.
 func (p *CustomerPage) HasNext() bool {
-	n := p.number()
-	return len(p.Customers) > 0 && n < p.Meta.TotalPages && (p.bound == 0 || n < p.bound)
+	n := p.asked()
+	return len(p.Customers) > 0 && n < p.Meta.TotalPages && (p.fetch == nil || n < p.bound)
 }
 
 // Next fetches the page after p, with the filters and request options of the
@@ -87,41 +88,34 @@ func (p *CustomerPage) HasNext() bool {
 // HasNext is false) it returns nil and no error. A page that does not
 // advance is a *PagingError.
 //
-//	for page, err := client.Customers.List(ctx, p); page != nil; page, err = page.Next(ctx) {
-//		if err != nil {
-//			return err
+//	page, err := client.Customers.List(ctx, p)
+//	for ; err == nil && page != nil; page, err = page.Next(ctx) {
+//		for _, c := range page.Customers {
+//			fmt.Println(c.ID, c.Name)
 //		}
-//		...
+//	}
+//	if err != nil {
+//		return err
 //	}
 func (p *CustomerPage) Next(ctx context.Context) (*CustomerPage, error) {
 	if !p.HasNext() {
 		return nil, nil
 	}
-	if p.svc == nil {
+	if p.fetch == nil {
 		return nil, errNotFromList
 	}
-	q := p.params
-	q.PageNumber = p.number() + 1
-	next, err := p.svc.list(ctx, &q, p.opts)
+	next, err := p.fetch(ctx, p.number+1)
 	if err != nil {
 		return nil, err
 	}
 	next.bound = p.bound
-	if err := next.checkNumber(); err != nil {
-		return nil, err
+	if next.Meta.PageNumber != next.number {
+		return nil, &PagingError{Asked: next.number, Got: next.Meta.PageNumber, RequestID: next.Meta.RequestID}
 	}
 	if len(next.Customers) > 0 && slices.EqualFunc(next.Customers, p.Customers, func(a, b CustomerSummary) bool { return a.ID == b.ID }) {
-		return nil, &PagingError{Asked: q.PageNumber, Got: next.Meta.PageNumber, Repeated: true, RequestID: next.Meta.RequestID}
+		return nil, &PagingError{Asked: next.number, Got: next.Meta.PageNumber, Repeated: true, RequestID: next.Meta.RequestID}
 	}
 	return next, nil
-}
-
-// checkNumber checks that the page is the one asked for.
-func (p *CustomerPage) checkNumber() error {
-	if p.Meta.PageNumber != p.number() {
-		return &PagingError{Asked: p.number(), Got: p.Meta.PageNumber, RequestID: p.Meta.RequestID}
-	}
-	return nil
 }
 
 // List returns one page of customer summaries, filtered, searched and
@@ -147,14 +141,20 @@ func (s *CustomersService) list(ctx context.Context, p *ListParams, opts []Reque
 		return nil, err
 	}
 	query := p.toGen()
-	page := &CustomerPage{Customers: make([]CustomerSummary, 0, pageRoom(p)), svc: s, params: *p, opts: opts}
+	page := &CustomerPage{Customers: make([]CustomerSummary, 0, pageRoom(p))}
 	err := s.client.call(ctx, opListCustomers, opts, func(ctx context.Context, ed gen.RequestEditorFn) (*http.Response, error) {
 		return s.client.gen.ListCustomers(ctx, &query, ed)
 	}, &page.Customers, &page.Meta)
 	if err != nil {
 		return nil, err
 	}
-	page.bound = page.Meta.TotalPages
+	page.number, page.bound = max(p.PageNumber, 1), page.Meta.TotalPages
+	params := *p
+	page.fetch = func(ctx context.Context, number int) (*CustomerPage, error) {
+		q := params
+		q.PageNumber = number
+		return s.list(ctx, &q, opts)
+	}
 	return page, nil
 }
 
@@ -184,11 +184,10 @@ func (s *CustomersService) All(ctx context.Context, p *ListParams, opts ...Reque
 	opts = slices.Clone(opts)
 	return func(yield func(*CustomerSummary, error) bool) {
 		q := params // each run of the iterator starts afresh
-		q.PageNumber = max(q.PageNumber, 1)
-		page, err := s.list(ctx, &q, opts)
-		if err == nil {
-			err = page.checkNumber()
+		if q.PageNumber == 0 {
+			q.PageNumber = 1
 		}
+		page, err := s.list(ctx, &q, opts)
 		for err == nil && page != nil {
 			for i := range page.Customers {
 				if !yield(&page.Customers[i], nil) {
