@@ -127,6 +127,11 @@ func WithHeader(key, value string) CommonOption {
 // call; on a call it overrides that default. Waits between attempts follow
 // Retry-After when the response has one, capped at 30 s, and jittered
 // exponential backoff otherwise; none outlasts the context's deadline.
+//
+// Every resend is the client's, counted in Response.Attempts: net/http's
+// Transport would resend a request on its own (a GET, or a write, which
+// carries an Idempotency-Key) when a reused connection failed after the
+// request was written, and the client stops that resend before it is written.
 func WithMaxRetries(n int) CommonOption {
 	return commonOption(func(c *callConfig) {
 		if n < 0 {

@@ -59,9 +59,9 @@ func emulatorClient(t testing.TB, srv *straddletest.Server, base *http.Transport
 }
 
 // freshConnections returns a transport that opens a new connection for every
-// request. net/http resends a request carrying an Idempotency-Key by itself,
-// once, when a reused connection fails; without reuse, every attempt the
-// server counts is one the client made.
+// request, so that each attempt meets its fault on a connection of its own.
+// (On reused connections too every attempt the server counts is one the
+// client made: TestEveryResendIsTheClients.)
 func freshConnections() *http.Transport {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.DisableKeepAlives = true

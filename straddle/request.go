@@ -242,13 +242,16 @@ func (d *doer) authorize(req *http.Request) {
 // attempt sends req once, under the per-attempt timeout, and returns the
 // response with its body read into memory (a body that failed part-way keeps
 // its bytes and then returns the read error). The first attempt sends req's
-// body; later ones a fresh copy from GetBody.
+// body; later ones a fresh copy from GetBody. The transport may not deliver
+// the request twice (see sendOnce): an attempt is one delivery at most.
 func (d *doer) attempt(ctx context.Context, req *http.Request, st *callState, n int) (*http.Response, error) {
 	if st.timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, st.timeout)
 		defer cancel()
 	}
+	ctx, once := withSendOnce(ctx)
+	defer once.cancel(nil)
 	r := req.WithContext(ctx)
 	if n > 1 && req.GetBody != nil {
 		body, err := req.GetBody()
@@ -266,6 +269,9 @@ func (d *doer) attempt(ctx context.Context, req *http.Request, st *callState, n 
 		log.status, log.duration = redirect.StatusCode, time.Since(start)
 		st.last = &log
 		return nil, redirect
+	}
+	if err != nil && once.stopped.Load() {
+		err = &url.Error{Op: req.Method, URL: req.URL.String(), Err: errConnectionLost}
 	}
 	if err != nil {
 		log.err, log.duration = withoutQuery(err), time.Since(start)

@@ -25,7 +25,9 @@ type Response struct {
 	// IdempotentReplayed is true when the response replays an earlier request
 	// that had the same idempotency key.
 	IdempotentReplayed bool
-	// Attempts is how many times the request was sent.
+	// Attempts is how many times the request was sent: each attempt
+	// delivers it once at most, as the transport's own resends are stopped
+	// (see WithMaxRetries).
 	Attempts int
 }
 

@@ -118,6 +118,7 @@ func retryableTransportError(err error) bool {
 	}
 	var netErr net.Error
 	return errors.As(err, &netErr) ||
+		errors.Is(err, errConnectionLost) ||
 		errors.Is(err, context.DeadlineExceeded) ||
 		errors.Is(err, io.EOF) ||
 		errors.Is(err, io.ErrUnexpectedEOF) ||
