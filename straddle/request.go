@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"time"
 
 	"github.com/straddlekit/straddle-go/gen"
@@ -17,10 +18,12 @@ import (
 
 // Body size limits. Error bodies are only read for their envelope, so a
 // runaway one (an HTML page, a proxy's dump) is cut short; success bodies get
-// room for the largest page of customers.
+// room for the largest page of customers (1,000 summaries, about 300 KB)
+// many times over. What decoding builds from a body is bounded by its shape:
+// see checkShape.
 const (
 	maxErrorBody   = 1 << 20
-	maxSuccessBody = 32 << 20
+	maxSuccessBody = 4 << 20
 )
 
 // operation names an API operation for the pipeline and the logs.
@@ -313,9 +316,17 @@ func readBody(resp *http.Response) ([]byte, error) {
 		if success {
 			return body, errBodyTooLarge
 		}
-		return body, nil
 	}
-	return body, err
+	if err != nil {
+		return body, err
+	}
+	if err := checkShape(body); err != nil {
+		if success {
+			return body, err
+		}
+		return nil, nil // not the service's error envelope: the status alone speaks
+	}
+	return body, nil
 }
 
 // readAll reads r to the end like io.ReadAll, into a buffer sized for the
@@ -334,7 +345,13 @@ func readAll(r io.Reader, expected int64) ([]byte, error) {
 			return b, err
 		}
 		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)]
+			// Double, so that a body of unknown length costs at most about
+			// twice its size in all, but not past what a limit lets through.
+			grow := cap(b)
+			if lr, ok := r.(*io.LimitedReader); ok {
+				grow = int(max(min(int64(grow), lr.N), 1))
+			}
+			b = slices.Grow(b, grow)
 		}
 	}
 }

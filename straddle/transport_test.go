@@ -26,7 +26,7 @@ import (
 // Transport safety: where the API key may travel, which URLs the client
 // refuses, how much of a response it reads, and that it closes every body.
 // Also covered elsewhere: a 100 MiB error body is
-// not read whole (TestHugeErrorBodyIsNotReadWhole), a 2xx body over 32 MiB is
+// not read whole (TestHugeErrorBodyIsNotReadWhole), a 2xx body over 4 MiB is
 // a *DecodeError (TestSuccessBodyOverLimit).
 
 const (
