@@ -58,6 +58,7 @@ type Client struct {
 	defaults callConfig // call settings from NewClient's CommonOptions
 	doer     *doer
 	gen      *gen.Client
+	edits    *customerLocks // serialises Edit's check-and-write per customer
 }
 
 // settings collects the Options given to NewClient.
@@ -233,7 +234,7 @@ func NewClient(opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("straddle: NewClient: %w", err)
 	}
-	c := &Client{baseURL: base, defaults: s.defaults, doer: d, gen: g}
+	c := &Client{baseURL: base, defaults: s.defaults, doer: d, gen: g, edits: &customerLocks{}}
 	c.Customers = &CustomersService{client: c, Review: &ReviewService{client: c}}
 	return c, nil
 }

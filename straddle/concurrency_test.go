@@ -25,9 +25,9 @@ const (
 	// one dropped and dialled again.
 	poolSize = 8
 	// lifeRequests is how many requests one life sends: create, get, list,
-	// edit (get, unmasked, update), decide, refresh, delete, and a get that
-	// finds it gone.
-	lifeRequests = 10
+	// edit (get, unmasked, the get that checks, update, the get that reads
+	// it back), decide, refresh, delete, and a get that finds it gone.
+	lifeRequests = 12
 )
 
 func TestOneClientManyGoroutines(t *testing.T) {

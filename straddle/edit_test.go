@@ -6,20 +6,27 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 )
 
 // editServer serves the Knope fixtures: the masked customer, the unmasked one
-// (or unmasked, when given, as a status and fixture) and updates.
+// (or unmasked, when given, as a status and fixture) and updates; after an
+// update, the masked customer is the update's answer.
 func editServer(t *testing.T, unmaskedStatus int, unmaskedFixture string) http.HandlerFunc {
+	var mu sync.Mutex
+	current := respFixture(t, "getCustomer.200.individual.json")
 	return func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
 		switch {
 		case r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/unmasked"):
 			writeJSON(w, unmaskedStatus, respFixture(t, unmaskedFixture))
 		case r.Method == http.MethodGet:
-			writeJSON(w, 200, respFixture(t, "getCustomer.200.individual.json"))
+			writeJSON(w, 200, current)
 		case r.Method == http.MethodPut:
-			writeJSON(w, 200, respFixture(t, "updateCustomer.200.seed001.json"))
+			current = respFixture(t, "updateCustomer.200.seed001.json")
+			writeJSON(w, 200, current)
 		default:
 			t.Errorf("unexpected %s %s", r.Method, r.URL.Path)
 		}
@@ -48,20 +55,19 @@ func TestEditKeepsEverythingButTheChange(t *testing.T) {
 	}
 	rs := h.reqs()
 	base := "/v1/customers/" + knopeID
-	if want := []string{"GET " + base, "GET " + base + "/unmasked", "PUT " + base}; !slices.Equal(methods(rs), want) {
+	// Read, read the real values, check nothing changed, write, read back.
+	if want := []string{"GET " + base, "GET " + base + "/unmasked", "GET " + base, "PUT " + base, "GET " + base}; !slices.Equal(methods(rs), want) {
 		t.Fatalf("requests %v, want %v", methods(rs), want)
 	}
-	for _, r := range rs[:2] {
-		if _, ok := r.Header["Idempotency-Key"]; ok {
-			t.Errorf("%s %s sent an idempotency key", r.Method, r.Path)
-		}
-	}
 	for _, r := range rs {
+		if _, ok := r.Header["Idempotency-Key"]; ok != (r.Method == http.MethodPut) {
+			t.Errorf("%s %s: idempotency key sent: %v", r.Method, r.Path, ok)
+		}
 		if r.Header.Get("Correlation-Id") != "edit-1" {
 			t.Errorf("%s %s lost the request options", r.Method, r.Path)
 		}
 	}
-	put := rs[2]
+	put := rs[3]
 	if put.Header.Get("Idempotency-Key") != "edit-phone-0001" {
 		t.Errorf("the update sent key %q", put.Header.Get("Idempotency-Key"))
 	}
@@ -113,11 +119,11 @@ func TestEditWithoutUnmaskingSendsWhatTheChangeSupplies(t *testing.T) {
 		t.Fatal(err)
 	}
 	rs := h.reqs()
-	if len(rs) != 3 || rs[2].Method != http.MethodPut {
+	if len(rs) != 5 || rs[3].Method != http.MethodPut {
 		t.Fatalf("requests %v", methods(rs))
 	}
-	if device, _ := bodyOf(t, rs[2])["device"].(map[string]any); device["ip_address"] != "198.51.100.7" {
-		t.Errorf("body %s", rs[2].Body)
+	if device, _ := bodyOf(t, rs[3])["device"].(map[string]any); device["ip_address"] != "198.51.100.7" {
+		t.Errorf("body %s", rs[3].Body)
 	}
 }
 
@@ -154,5 +160,46 @@ func TestEditStopsOnErrors(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestEditRefusesNegativeConflictRetries(t *testing.T) {
+	h := newHarness(t, editServer(t, 200, "getUnmaskedCustomer.200.individual.json"))
+	_, err := h.client.Customers.Edit(context.Background(), knopeID, func(*UpdateCustomerParams) error { return nil }, WithConflictRetries(-1))
+	var ve *ValidationError
+	if !errors.As(err, &ve) || ve.Field != "conflict retries" {
+		t.Errorf("err = %v, want a *ValidationError for conflict retries", err)
+	}
+	if len(h.reqs()) != 0 {
+		t.Error("requests were sent")
+	}
+}
+
+// TestCustomerLocks: one holder per customer id (in any case), a waiter
+// gives up when its context ends, and no entry outlives its last user.
+func TestCustomerLocks(t *testing.T) {
+	var l customerLocks
+	unlock, err := l.lock(context.Background(), knopeID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := l.lock(ctx, strings.ToUpper(knopeID)); !errors.Is(err, context.Canceled) {
+		t.Errorf("a second holder of the same id: %v, want it to wait until its context ended", err)
+	}
+	other, err := l.lock(ctx, testAccountID)
+	if err == nil {
+		other() // a free lock may be taken even with an ended context
+	}
+	got := make(chan func())
+	go func() {
+		u, _ := l.lock(context.Background(), knopeID)
+		got <- u
+	}()
+	unlock()
+	(<-got)()
+	if len(l.locks) != 0 {
+		t.Errorf("%d locks kept after their last user", len(l.locks))
 	}
 }

@@ -53,12 +53,13 @@ func (f commonOption) applyClient(s *settings) error {
 // callConfig holds the settings of a call: the client's defaults, then the
 // call's own options on top.
 type callConfig struct {
-	idempotencyKey string
-	header         http.Header
-	retries        *int
-	attemptTimeout *time.Duration
-	response       *Response
-	errs           []error
+	idempotencyKey  string
+	header          http.Header
+	retries         *int
+	attemptTimeout  *time.Duration
+	response        *Response
+	conflictRetries int // Edit's, see WithConflictRetries
+	errs            []error
 }
 
 // WithIdempotencyKey sends key as the call's Idempotency-Key instead of a
@@ -197,10 +198,11 @@ func newCallConfig(defaults *callConfig, opts []RequestOption) (*callConfig, err
 		return nil, err
 	}
 	c := &callConfig{
-		idempotencyKey: own.idempotencyKey,
-		retries:        defaults.retries,
-		attemptTimeout: defaults.attemptTimeout,
-		response:       own.response,
+		idempotencyKey:  own.idempotencyKey,
+		conflictRetries: own.conflictRetries,
+		retries:         defaults.retries,
+		attemptTimeout:  defaults.attemptTimeout,
+		response:        own.response,
 	}
 	if own.retries != nil {
 		c.retries = own.retries
