@@ -156,6 +156,8 @@ func decodeEnvelope(body []byte, readErr error, data, meta any) (wireMeta, error
 // exactly what every body decodes to, or which error it gives.
 func decodeLongWay(body []byte, readErr error, data, meta any) (wireMeta, error) {
 	switch d := data.(type) {
+	case nil: // a raw call that discards the data
+		return readMeta(body), readErr
 	case *Customer:
 		w, m, err := decodeWire[customerWire](body, readErr, meta)
 		if w != nil {
