@@ -60,3 +60,24 @@ func TestREADMEShowsTheseTests(t *testing.T) {
 		}
 	}
 }
+
+// TestREADMEInstallsTheModule keeps the README's install line the module's
+// path (go.mod), and the CHANGELOG it points to open for the next release.
+func TestREADMEInstallsTheModule(t *testing.T) {
+	mod, err := os.ReadFile("../../go.mod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, _, _ := strings.Cut(string(mod), "\n")
+	module := strings.TrimSpace(strings.TrimPrefix(first, "module "))
+	if !strings.Contains(readme(t), "```sh\ngo get "+module+"\n```\n") {
+		t.Errorf("README.md has no install line for %s in a ```sh block", module)
+	}
+	changelog, err := os.ReadFile("../../CHANGELOG.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(changelog), "\n## [Unreleased]\n") {
+		t.Error("CHANGELOG.md has no Unreleased section")
+	}
+}
