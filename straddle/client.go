@@ -67,6 +67,7 @@ type settings struct {
 	apiKeySet   bool
 	environment Environment
 	baseURL     string
+	baseURLSet  bool
 	plainHTTP   bool
 	httpClient  *http.Client
 	defaults    callConfig
@@ -121,7 +122,7 @@ func WithEnvironment(env Environment) Option {
 // URL whose path ends in /v1 is refused rather than doubled into /v1/v1.
 func WithBaseURL(rawURL string) Option {
 	return clientOption(func(s *settings) error {
-		s.baseURL = rawURL
+		s.baseURL, s.baseURLSet = rawURL, true
 		return nil
 	})
 }
@@ -214,7 +215,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		return nil, errors.New("straddle: NewClient: the API key has characters a header cannot carry")
 	}
 	base := baseURLs[s.environment]
-	if s.baseURL != "" {
+	if s.baseURLSet {
 		if err := checkBaseURL(s.baseURL, s.plainHTTP); err != nil {
 			return nil, err
 		}

@@ -181,6 +181,7 @@ func TestNewClientOptionErrors(t *testing.T) {
 		{"plain http to a remote host", []Option{key, WithBaseURL("http://api.example.com")}, "loopback"},
 		{"ftp", []Option{key, WithBaseURL("ftp://example.com")}, "not https"},
 		{"relative", []Option{key, WithBaseURL("/v1")}, "absolute"},
+		{"empty", []Option{key, WithBaseURL("")}, "absolute"},
 		{"plain http to a remote host after the others", []Option{key, WithBaseURL("http://straddle-mock:4010")}, "WithInsecurePlainHTTP"},
 		{"path ending in /v1", []Option{key, WithBaseURL("http://127.0.0.1:4010/v1")}, "ends in /v1"},
 		{"path ending in /v1/", []Option{key, WithBaseURL("https://sandbox.straddle.com/v1/")}, "ends in /v1"},
