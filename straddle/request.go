@@ -250,13 +250,14 @@ func (d *doer) authorize(req *http.Request) {
 // body; later ones a fresh copy from GetBody. The transport may not deliver
 // the request twice (see sendOnce): an attempt is one delivery at most.
 func (d *doer) attempt(ctx context.Context, req *http.Request, st *callState, n int) (*http.Response, error) {
+	var cancel context.CancelFunc
 	if st.timeout > 0 {
-		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, st.timeout)
-		defer cancel()
+	} else {
+		ctx, cancel = context.WithCancel(ctx)
 	}
-	ctx, once := withSendOnce(ctx)
-	defer once.cancel(nil)
+	defer cancel()
+	ctx, once := withSendOnce(ctx, cancel)
 	r := req.WithContext(ctx)
 	if n > 1 && req.GetBody != nil {
 		body, err := req.GetBody()

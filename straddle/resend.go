@@ -35,15 +35,14 @@ type sendOnce struct {
 	trace   httptrace.ClientTrace
 	written atomic.Bool // the request was written once
 	stopped atomic.Bool // a resend was stopped
-	cancel  context.CancelCauseFunc
+	cancel  context.CancelFunc
 }
 
-// withSendOnce returns ctx traced by a new sendOnce, whose cancel the caller
-// must call when the attempt is over.
-func withSendOnce(ctx context.Context) (context.Context, *sendOnce) {
-	s := &sendOnce{}
+// withSendOnce returns ctx traced by a new sendOnce. cancel must end the
+// attempt's context (ctx's own cancel, so the attempt costs no context more).
+func withSendOnce(ctx context.Context, cancel context.CancelFunc) (context.Context, *sendOnce) {
+	s := &sendOnce{cancel: cancel}
 	s.trace.WroteRequest, s.trace.GotConn = s.wroteRequest, s.gotConn
-	ctx, s.cancel = context.WithCancelCause(ctx)
 	return httptrace.WithClientTrace(ctx, &s.trace), s
 }
 
@@ -57,7 +56,7 @@ func (s *sendOnce) gotConn(info httptrace.GotConnInfo) {
 	if !s.written.Load() || s.stopped.Swap(true) {
 		return
 	}
-	s.cancel(errConnectionLost)
+	s.cancel()
 	if conn := info.Conn; conn != nil && !isHTTP2(conn) {
 		if tc, ok := conn.(*tls.Conn); ok {
 			conn = tc.NetConn() // close without writing a TLS alert
