@@ -261,7 +261,6 @@ func (s credential) Format(f fmt.State, verb rune) { writeRedacted(f, verb) }
 func (s credential) LogValue() slog.Value          { return slog.StringValue(redacted) }
 func (s credential) MarshalText() ([]byte, error)  { return []byte(redacted), nil }
 
-
 // checkBaseURL accepts an absolute https URL, or http to a loopback host
 // (to any host when plainHTTP is set), with no query, fragment or
 // credentials, and a path that is a plain prefix not ending in /v1.
