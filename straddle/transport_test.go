@@ -124,6 +124,11 @@ func everyOperation(client *straddle.Client, opts ...straddle.RequestOption) map
 			_, err := client.Customers.Review.Refresh(ctx, redirectedID, opts...)
 			return err
 		},
+		"raw": func(ctx context.Context) error {
+			return client.Do(ctx, http.MethodPost, "/v1/customers", map[string]any{"name": "Craig Middlebrooks", "type": "individual",
+				"email": "craig@example.com", "phone": "+13175550142", "device": map[string]string{"ip_address": "203.0.113.42"},
+				"compliance_profile": map[string]string{"ssn": "123-45-6789", "dob": "1975-01-18"}}, nil, opts...)
+		},
 		"edit": func(ctx context.Context) error {
 			_, err := client.Customers.Edit(ctx, redirectedID, func(*straddle.UpdateCustomerParams) error { return nil }, opts...)
 			return err
