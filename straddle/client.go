@@ -140,10 +140,12 @@ func WithInsecurePlainHTTP() Option {
 	})
 }
 
-// WithHTTPClient sends requests with hc (its Transport, proxies, TLS
-// settings, Timeout). The client does not modify hc; it uses a copy that
-// follows no redirect (see RedirectError), so hc's CheckRedirect is never
-// consulted.
+// WithHTTPClient sends requests through hc's Transport (proxies, TLS
+// settings), each attempt bounded by hc.Timeout as well as by
+// WithAttemptTimeout, the shorter winning. The client does not modify hc and
+// does not call hc.Do: it follows no redirect (see RedirectError), so hc's
+// CheckRedirect is never consulted, and it sends no cookies from hc's Jar
+// (the API sets none).
 //
 // hc's transport is used as it is. Without WithHTTPClient, clients share one
 // transport from NewTransport, whose pool keeps up to 100 idle connections
@@ -222,8 +224,10 @@ func NewClient(opts ...Option) (*Client, error) {
 		base = strings.TrimRight(s.baseURL, "/")
 	}
 	auth := "Bearer " + s.apiKey
+	rt, hcTimeout := roundTripper(s.httpClient)
 	d := &doer{
-		http:      withoutRedirects(s.httpClient),
+		transport: rt,
+		hcTimeout: hcTimeout,
 		auth:      &auth,
 		userAgent: userAgent(s.app),
 		logger:    s.logger,

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -253,7 +254,7 @@ func TestNewClientDefaults(t *testing.T) {
 	if *c.defaults.retries != 2 || *c.defaults.attemptTimeout != 60*time.Second {
 		t.Errorf("defaults: %d retries, %s timeout; want 2 and 60s", *c.defaults.retries, *c.defaults.attemptTimeout)
 	}
-	if rt, ok := c.doer.http.Transport.(refuseRedirects); !ok || rt.base != defaultTransport {
+	if rt, ok := c.doer.transport.(refuseRedirects); !ok || rt.base != defaultTransport {
 		t.Error("a client without WithHTTPClient does not use the shared transport")
 	}
 	c2, err := NewClient(WithAPIKey(testAPIKey), WithMaxRetries(0), WithAttemptTimeout(0))
@@ -289,8 +290,8 @@ func TestWithHTTPClientIsNotModified(t *testing.T) {
 	if hc.CheckRedirect != nil {
 		t.Error("the caller's http.Client was modified")
 	}
-	if c.doer.http == hc || c.doer.http.Timeout != time.Minute {
-		t.Error("the client does not use a copy of the caller's http.Client")
+	if c.doer.hcTimeout != time.Minute {
+		t.Errorf("the client bounds attempts by %s, not the caller's http.Client.Timeout", c.doer.hcTimeout)
 	}
 }
 
@@ -357,5 +358,39 @@ func TestConnectionReuse(t *testing.T) {
 	}
 	if len(h.reqs()) != 4 || len(conns) != 1 {
 		t.Errorf("4 sequential calls (success and error bodies) used %d connections for %d requests, want 1", len(conns), len(h.reqs()))
+	}
+}
+
+// The doer sends through hc's transport, not hc.Do, so it applies
+// hc.Timeout itself: an attempt slower than it fails as a timeout.
+func TestHTTPClientTimeoutBoundsEachAttempt(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+	hc := &http.Client{Transport: srv.Client().Transport, Timeout: 50 * time.Millisecond}
+	c, err := NewClient(WithAPIKey(testAPIKey), WithBaseURL(srv.URL), WithHTTPClient(hc), WithMaxRetries(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Customers.Get(context.Background(), knopeID)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("got %v, want the attempt to run out of time", err)
+	}
+}
+
+func TestAttemptTimeoutIsTheShorterBound(t *testing.T) {
+	for _, tt := range []struct{ call, hc, want time.Duration }{
+		{0, 0, 0}, {time.Second, 0, time.Second}, {0, time.Second, time.Second},
+		{time.Second, time.Minute, time.Second}, {time.Minute, time.Second, time.Second},
+	} {
+		if got := attemptTimeout(tt.call, tt.hc); got != tt.want {
+			t.Errorf("attemptTimeout(%s, %s) = %s, want %s", tt.call, tt.hc, got, tt.want)
+		}
 	}
 }

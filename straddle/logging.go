@@ -25,10 +25,10 @@ type attemptLog struct {
 // logged only when it is a UUID, as the service's are: the body is not to be
 // trusted with what goes into a log.
 func (d *doer) logAttempt(ctx context.Context, st *callState, resp *http.Response, err error, retrying bool) {
-	if d.logger == nil || st.last == nil {
+	if d.logger == nil || st.last.attempt == 0 {
 		return
 	}
-	a := st.last
+	a := &st.last
 	attrs := []slog.Attr{
 		slog.String("method", a.method),
 		slog.String("path", a.path),

@@ -124,7 +124,7 @@ func TestClientsShareTheDefaultTransport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if shared := (refuseRedirects{base: defaultTransport}); a.doer.http.Transport != shared || b.doer.http.Transport != shared {
+	if shared := (refuseRedirects{base: defaultTransport}); a.doer.transport != shared || b.doer.transport != shared {
 		t.Fatal("a client without WithHTTPClient does not use the shared default transport")
 	}
 }

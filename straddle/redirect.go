@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"time"
 )
 
 // RedirectError reports a response with a 3xx status. Straddle's API never
@@ -48,21 +49,19 @@ func (t refuseRedirects) RoundTrip(req *http.Request) (*http.Response, error) {
 	return nil, &RedirectError{StatusCode: resp.StatusCode, Location: resp.Header.Get("Location")}
 }
 
-// withoutRedirects returns a copy of hc (or a default client) whose requests
-// go through refuseRedirects. hc itself is not modified.
-func withoutRedirects(hc *http.Client) *http.Client {
-	c := &http.Client{}
-	if hc != nil {
-		copied := *hc
-		c = &copied
+// roundTripper returns what the doer sends each attempt through: hc's
+// transport (or the shared default) under refuseRedirects, and hc's Timeout.
+// The doer calls the transport itself, not hc.Do: net/http's Client would
+// only add redirects (refused here anyway), cookies (the API sets none) and
+// its Timeout (the doer applies it to each attempt), at the cost of cloning
+// every request's header and URL.
+func roundTripper(hc *http.Client) (http.RoundTripper, time.Duration) {
+	if hc == nil {
+		return refuseRedirects{base: defaultTransport}, 0
 	}
-	base := c.Transport
+	base := hc.Transport
 	if base == nil {
-		base = defaultTransport
-		if hc != nil {
-			base = http.DefaultTransport
-		}
+		base = http.DefaultTransport
 	}
-	c.Transport = refuseRedirects{base: base}
-	return c
+	return refuseRedirects{base: base}, hc.Timeout
 }

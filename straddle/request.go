@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/straddlekit/straddle-go/gen"
@@ -53,7 +54,7 @@ type callState struct {
 	maxRetries int
 	timeout    time.Duration // per attempt; 0 for none
 	attempts   int
-	last       *attemptLog // what the latest attempt leaves in the log
+	last       attemptLog // what the latest attempt leaves in the log; attempt 0 when none
 }
 
 type stateKey struct{}
@@ -226,7 +227,8 @@ func decodeWire[T any](body []byte, readErr error, meta any) (*T, wireMeta, erro
 // doer sends the requests gen builds: it adds the credentials, runs the
 // attempts (see Do in retry.go), reads each body under a size limit and logs.
 type doer struct {
-	http      *http.Client
+	transport http.RoundTripper // refuseRedirects over the caller's or the shared transport
+	hcTimeout time.Duration     // the Timeout of the caller's http.Client; 0 for none
 	auth      *credential // "Bearer " and the API key; a pointer, so that even fmt of a doer prints an address
 	userAgent string
 	logger    *slog.Logger
@@ -251,8 +253,8 @@ func (d *doer) authorize(req *http.Request) {
 // the request twice (see sendOnce): an attempt is one delivery at most.
 func (d *doer) attempt(ctx context.Context, req *http.Request, st *callState, n int) (*http.Response, error) {
 	var cancel context.CancelFunc
-	if st.timeout > 0 {
-		ctx, cancel = context.WithTimeout(ctx, st.timeout)
+	if timeout := attemptTimeout(st.timeout, d.hcTimeout); timeout > 0 {
+		ctx, cancel = context.WithTimeout(ctx, timeout)
 	} else {
 		ctx, cancel = context.WithCancel(ctx)
 	}
@@ -269,11 +271,11 @@ func (d *doer) attempt(ctx context.Context, req *http.Request, st *callState, n 
 
 	log := attemptLog{method: req.Method, path: st.op.path, attempt: n}
 	start := time.Now()
-	resp, err := d.http.Do(r)
+	resp, err := d.roundTrip(r)
 	var redirect *RedirectError
 	if errors.As(err, &redirect) {
 		log.status, log.duration = redirect.StatusCode, time.Since(start)
-		st.last = &log
+		st.last = log
 		return nil, redirect
 	}
 	if err != nil && once.stopped.Load() {
@@ -281,7 +283,7 @@ func (d *doer) attempt(ctx context.Context, req *http.Request, st *callState, n 
 	}
 	if err != nil {
 		log.err, log.duration = withoutQuery(err), time.Since(start)
-		st.last = &log
+		st.last = log
 		return nil, log.err
 	}
 	body, readErr := readBody(resp)
@@ -293,14 +295,54 @@ func (d *doer) attempt(ctx context.Context, req *http.Request, st *callState, n 
 		// The attempt ran out (or the call was cancelled) while reading:
 		// a transport failure, not a malformed response.
 		log.err = fmt.Errorf("read response body: %w", ctx.Err())
-		st.last = &log
+		st.last = log
 		return nil, log.err
 	}
-	st.last = &log
+	st.last = log
 	buffered := &bufferedBody{data: body, err: readErr}
 	buffered.Reset(body)
 	resp.Body = buffered
 	return resp, nil
+}
+
+// roundTrip sends r through the transport once. Its errors are *url.Error,
+// as http.Client's are.
+func (d *doer) roundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := d.transport.RoundTrip(r)
+	if err == nil && resp == nil {
+		err = errors.New("the transport returned neither a response nor an error")
+	}
+	if err != nil {
+		if resp != nil && resp.Body != nil {
+			_ = resp.Body.Close()
+		}
+		var redirect *RedirectError
+		if errors.As(err, &redirect) {
+			return nil, redirect
+		}
+		return nil, &url.Error{Op: urlErrorOp(r.Method), URL: r.URL.String(), Err: err}
+	}
+	return resp, nil
+}
+
+// urlErrorOp is the Op of a *url.Error for method, as http.Client writes it.
+func urlErrorOp(method string) string {
+	if method == "" {
+		return "Get"
+	}
+	return method[:1] + strings.ToLower(method[1:])
+}
+
+// attemptTimeout is the bound of one attempt: the shorter of the two that
+// are set, or 0 when neither is.
+func attemptTimeout(call, hc time.Duration) time.Duration {
+	switch {
+	case call <= 0:
+		return hc
+	case hc <= 0:
+		return call
+	}
+	return min(call, hc)
 }
 
 // readBody reads and closes resp.Body, keeping at most the limit for its

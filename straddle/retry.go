@@ -44,7 +44,7 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 	st := stateFrom(ctx)
 	d.authorize(req)
 	for attempt := 1; ; attempt++ {
-		st.attempts, st.last = attempt, nil
+		st.attempts, st.last = attempt, attemptLog{}
 		resp, err := d.attempt(ctx, req, st, attempt)
 		if err != nil && ctx.Err() != nil {
 			// The caller's context ended: that is the answer, not what the
