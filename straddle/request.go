@@ -229,7 +229,7 @@ func decodeWire[T any](body []byte, readErr error, meta any) (*T, wireMeta, erro
 type doer struct {
 	transport http.RoundTripper // refuseRedirects over the caller's or the shared transport
 	hcTimeout time.Duration     // the Timeout of the caller's http.Client; 0 for none
-	auth      *credential // "Bearer " and the API key; a pointer, so that even fmt of a doer prints an address
+	auth      *credential       // "Bearer " and the API key; a pointer, so that even fmt of a doer prints an address
 	userAgent string
 	logger    *slog.Logger
 
