@@ -366,5 +366,28 @@ func FuzzOnePassAgreesWithTheLongWay(f *testing.F) {
 		}
 		customerAgrees(t, "body", body)
 		pageAgrees(t, "body", body)
+		unmarshalAgrees(t, body)
 	})
+}
+
+// unmarshalAgrees checks that Customer.UnmarshalJSON, which tries the one
+// pass first (webhook events decode their customer through it), gives what
+// the long way gives for the body's data.
+func unmarshalAgrees(t *testing.T, body []byte) {
+	t.Helper()
+	var env struct {
+		Data json.RawMessage `json:"data"`
+	}
+	if json.Unmarshal(body, &env) != nil || len(env.Data) == 0 {
+		return
+	}
+	var viaMethod, long Customer
+	errMethod := viaMethod.UnmarshalJSON(env.Data)
+	_, errLong := decodeLongWay(body, nil, &long, nil)
+	if errLong != nil {
+		return // the envelope may fail for reasons of its own
+	}
+	if errMethod != nil || !reflect.DeepEqual(viaMethod, long) {
+		t.Errorf("UnmarshalJSON and the long way disagree (%v):\n%+v\n%+v", errMethod, viaMethod, long)
+	}
 }
