@@ -254,20 +254,6 @@ func TestRecorderCapsBytes(t *testing.T) {
 	}
 }
 
-func TestIdempotencyPurgesExpiredKeys(t *testing.T) {
-	s := newIdempotency()
-	clock := NewUnstartedServer().cfg.clock()
-	_, e := s.begin("old", [32]byte{1}, clock)
-	s.finish(e, &response{status: 201})
-	later := clock.Add(idempotencyTTL)
-	for i := range purgeEvery {
-		s.begin(string(rune(i)), [32]byte{}, later)
-	}
-	if _, ok := s.entries["old"]; ok {
-		t.Error("an expired key survived the sweep")
-	}
-}
-
 // TestOperationConstantsMatchTheSpec keeps the Op constants and the spec's
 // operationIds the same set, so that neither can drift from the other.
 func TestOperationConstantsMatchTheSpec(t *testing.T) {
