@@ -4,10 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/straddlekit/straddle-go/straddle/straddletest"
 )
@@ -193,5 +195,34 @@ func TestListPageSizeLimits(t *testing.T) {
 				t.Errorf("page_number=0&page_size=0 gave %+v %v, want the first page of 100", meta, ids)
 			}
 		})
+	}
+}
+
+// TestListCreatedBoundsIncludeWhatTheyRead: a customer's created_at as the
+// emulator writes it (seven fractional digits) is a bound that includes the
+// customer, however precise the clock or the seeded time was.
+func TestListCreatedBoundsIncludeWhatTheyRead(t *testing.T) {
+	clock := &testClock{now: time.Date(2026, 3, 4, 5, 6, 7, 123456789, time.UTC)} // nanoseconds beyond the written 7 digits
+	seeded := `[{"id":"01000000-0000-7000-8000-000000000000","name":"Seeded","type":"individual","email":"seed@example.com",` +
+		`"phone":"+13175550100","created_at":"2026-02-01T00:00:00.987654321Z"}]`
+	_, c := newEnv(t, straddletest.WithClock(clock.Now), straddletest.WithFixtures(strings.NewReader(seeded)))
+	created := c.create(individual(t, "exact@example.com"))
+	clock.Advance(time.Second)
+	for _, tc := range []struct{ id, createdAt string }{
+		{created.ID, created.CreatedAt},
+		{"01000000-0000-7000-8000-000000000000", c.do("GET", "/v1/customers/01000000-0000-7000-8000-000000000000", nil).want(t, http.StatusOK).customer(t).CreatedAt},
+	} {
+		for _, bound := range []string{"created_to", "created_from"} {
+			for _, sort := range []string{"", "&sort_by=created_at", "&sort_by=created_at&sort_order=desc"} {
+				q := "?" + bound + "=" + url.QueryEscape(tc.createdAt) + sort
+				if ids := listIDs(t, c, q); !slices.Contains(ids, tc.id) {
+					t.Errorf("%s: %v lacks the customer created at %s", q, ids, tc.createdAt)
+				}
+			}
+		}
+		q := "?created_from=" + url.QueryEscape(tc.createdAt) + "&created_to=" + url.QueryEscape(tc.createdAt)
+		if ids := listIDs(t, c, q); !slices.Equal(ids, []string{tc.id}) {
+			t.Errorf("%s: %v, want exactly the customer", q, ids)
+		}
 	}
 }

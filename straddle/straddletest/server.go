@@ -61,6 +61,7 @@ func NewUnstartedServer(opts ...Option) *Server {
 	if cfg.clock == nil {
 		cfg.clock = defaultConfig().clock
 	}
+	cfg.clock = truncatedClock(cfg.clock)
 	s := &Server{
 		cfg:       cfg,
 		accounts:  map[string]string{},

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"sync"
+	"time"
 )
 
 var (
@@ -37,7 +38,29 @@ func (s *store) account(id string) *account {
 
 func emailKey(email string) string { return strings.ToLower(email) }
 
+// timePrecision is the precision of the timestamps the emulator writes (seven
+// fractional digits). Times are stored at it, so that a time read back and
+// sent as a filter bound matches what is stored.
+const timePrecision = 100 * time.Nanosecond
+
+// storedTime is t as the emulator stores it: at timePrecision, without a
+// monotonic clock reading.
+func storedTime(t time.Time) time.Time { return t.Truncate(timePrecision) }
+
+// truncatedClock reads clock at the precision times are written with.
+func truncatedClock(clock func() time.Time) func() time.Time {
+	return func() time.Time { return storedTime(clock()) }
+}
+
+// normalize readies a customer for storing: times at the written precision.
+func normalize(c *customer) {
+	c.createdAt, c.updatedAt = storedTime(c.createdAt), storedTime(c.updatedAt)
+	c.reviewCreated, c.reviewUpdated = storedTime(c.reviewCreated), storedTime(c.reviewUpdated)
+}
+
 // add stores a new customer, refusing an email or id already in its account.
+// It stores c's times at the written precision (so that c shows what a read
+// will).
 func (s *store) add(c *customer) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -48,6 +71,7 @@ func (s *store) add(c *customer) error {
 	if _, taken := a.customers[c.id]; taken {
 		return errDuplicateID
 	}
+	normalize(c)
 	a.customers[c.id] = c
 	a.emails[emailKey(c.email)] = c.id
 	return nil
@@ -78,6 +102,7 @@ func (s *store) modify(accountID, id string, change func(cur *customer) (*custom
 	if err != nil {
 		return nil, err
 	}
+	normalize(next)
 	if oldKey, newKey := emailKey(cur.email), emailKey(next.email); oldKey != newKey {
 		if _, taken := a.emails[newKey]; taken {
 			return nil, errDuplicateEmail
