@@ -1,7 +1,6 @@
 package straddletest
 
 import (
-	"cmp"
 	"net/http"
 	"net/url"
 	"slices"
@@ -92,67 +91,18 @@ func parseListQuery(q url.Values) (*listQuery, *apiError) {
 	return lq, nil
 }
 
-// matches reports whether c passes every filter of the query.
-func (lq *listQuery) matches(c *customer) bool {
-	switch {
-	case len(lq.statuses) > 0 && !slices.Contains(lq.statuses, c.status),
-		len(lq.types) > 0 && !slices.Contains(lq.types, c.typ),
-		!lq.from.IsZero() && c.createdAt.Before(lq.from),
-		!lq.to.IsZero() && c.createdAt.After(lq.to),
-		lq.name != "" && !containsFold(c.name, lq.name),
-		lq.externalID != "" && (c.externalID == nil || *c.externalID != lq.externalID),
-		lq.email != "" && !strings.EqualFold(c.email, lq.email):
-		return false
-	}
-	if lq.search != "" {
-		return containsFold(c.name, lq.search) || containsFold(c.email, lq.search) ||
-			containsFold(c.phone, lq.search) || (c.externalID != nil && containsFold(*c.externalID, lq.search))
-	}
-	return true
-}
-
-func containsFold(s, sub string) bool {
-	return strings.Contains(strings.ToLower(s), strings.ToLower(sub))
-}
-
-// compare orders two customers by the sort field and direction, breaking ties
-// by id (ascending) so that pages are stable.
-func (lq *listQuery) compare(a, b *customer) int {
-	var n int
-	if lq.sortBy == "created_at" {
-		n = a.createdAt.Compare(b.createdAt)
-	} else {
-		n = cmp.Compare(strings.ToLower(a.name), strings.ToLower(b.name))
-	}
-	if lq.order == "desc" {
-		n = -n
-	}
-	if n == 0 {
-		n = cmp.Compare(a.id, b.id)
-	}
-	return n
-}
-
-// listCustomers filters, sorts and pages the account's customers. A page past
+// listCustomers filters, sorts and pages the account's customers (see listplan.go). A page past
 // the end is empty, with the totals still right.
 func (s *Server) listCustomers(c *call) *response {
 	lq, e := parseListQuery(c.r.URL.Query())
 	if e != nil {
 		return s.errorResponse(c, e)
 	}
-	var hits []*customer
-	for _, cust := range s.store.all(c.account) {
-		if lq.matches(cust) {
-			hits = append(hits, cust)
-		}
-	}
-	slices.SortFunc(hits, lq.compare)
-	total := len(hits)
-	data := []summaryOut{}
-	if start := (lq.page - 1) * lq.size; start < total && start >= 0 {
-		for _, cust := range hits[start:min(start+lq.size, total)] {
-			data = append(data, summarize(cust))
-		}
+	res := s.store.list(c.account, lq)
+	total := res.total
+	data := make([]summaryOut, 0, len(res.page))
+	for _, cust := range res.page {
+		data = append(data, summarize(cust))
 	}
 	return jsonResponse(http.StatusOK, envelope{
 		Meta: pageMeta{

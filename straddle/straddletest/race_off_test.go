@@ -1,0 +1,5 @@
+//go:build !race
+
+package straddletest
+
+const raceEnabled = false
