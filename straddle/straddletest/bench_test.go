@@ -5,40 +5,141 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
+	"os"
+	"runtime"
+	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/straddlekit/straddle-go/internal/contract"
 	"github.com/straddlekit/straddle-go/straddle/straddletest"
 )
 
-// Requests per second the emulator serves over loopback, with its spec
-// validation of every request and response on ("validate", the default) and
-// off ("novalidate"). Clients run in parallel (GOMAXPROCS goroutines) on one
-// connection pool, with plain net/http, so the numbers are the emulator's.
-// Each sub-benchmark first checks one exchange through contract.Transport, so
-// an emulator that answers wrongly fails instead of being measured.
+// The emulator at 1,000, 100,000 and 1,000,000 stored customers, over
+// loopback, with its spec validation of every request and response on
+// ("validate", the default) and off ("novalidate"):
+//
+//   - EmulatorGet and EmulatorCreate: requests per second, GOMAXPROCS clients
+//     in parallel on one connection pool, with plain net/http.
+//   - EmulatorList: one client, one list after another, so ns/op is the
+//     latency of one list (page_size 100) of each kind (see listCases).
+//   - EmulatorMemory: the heap each stored customer takes (after a GC).
+//
+// Each size's customers are loaded once (straight into a store, see
+// export_test.go) when a benchmark first needs them, and shared by every
+// benchmark and both modes. STRADDLE_BENCH_SIZES (a comma-separated subset of
+// 1k,100k,1M) limits the sizes; bench-smoke runs 1k and 100k only. Each
+// sub-benchmark first checks one exchange through contract.Transport, so an
+// emulator that answers wrongly fails instead of being measured.
 //
 //	go test -run '^$' -bench Emulator -benchmem ./straddle/straddletest/ | go run ./internal/cmd/benchtable
 
-// emulatorSeed is 100 customers; the get benchmark reads number 42.
-func emulatorSeed() string {
-	var seed strings.Builder
-	seed.WriteString("[")
-	for i := range 100 {
-		if i > 0 {
-			seed.WriteString(",")
-		}
-		fmt.Fprintf(&seed, `{"id":"019f3b3d-5816-77fb-8a9c-%012d","name":"Customer %d","type":"individual",`+
-			`"email":"c%d@example.com","phone":"+1317555%04d","device":{"ip_address":"203.0.113.%d"},`+
-			`"compliance_profile":{"ssn":"123-45-%04d","dob":"1980-01-01"}}`, i, i, i, i, i, i)
-	}
-	seed.WriteString("]")
-	return seed.String()
+type storeSize struct {
+	name string
+	n    int
 }
 
-const emulatorGetID = "019f3b3d-5816-77fb-8a9c-000000000042"
+var storeSizes = []storeSize{{"1k", 1_000}, {"100k", 100_000}, {"1M", 1_000_000}}
+
+// benchSizes are the sizes STRADDLE_BENCH_SIZES allows (all by default).
+func benchSizes(b *testing.B) []storeSize {
+	env := os.Getenv("STRADDLE_BENCH_SIZES")
+	if env == "" {
+		return storeSizes
+	}
+	var out []storeSize
+	for _, s := range storeSizes {
+		for _, want := range strings.Split(env, ",") {
+			if strings.TrimSpace(want) == s.name {
+				out = append(out, s)
+			}
+		}
+	}
+	if len(out) == 0 {
+		b.Fatalf("STRADDLE_BENCH_SIZES=%q names none of 1k, 100k, 1M", env)
+	}
+	return out
+}
+
+// loadedStore is one size's customers, held by a server that never starts.
+type loadedStore struct {
+	once        sync.Once
+	holder      *straddletest.Server
+	bytesPerCus float64
+	load        time.Duration
+}
+
+var loadedStores sync.Map // n -> *loadedStore
+
+func storeOf(n int) *loadedStore {
+	v, _ := loadedStores.LoadOrStore(n, &loadedStore{})
+	ls := v.(*loadedStore)
+	ls.once.Do(func() {
+		holder := straddletest.NewUnstartedServer(straddletest.WithValidation(false))
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		start := time.Now()
+		straddletest.LoadSynthetic(holder, 0, n)
+		ls.load = time.Since(start)
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		ls.bytesPerCus = float64(int64(after.HeapAlloc)-int64(before.HeapAlloc)) / float64(n)
+		ls.holder = holder
+	})
+	return ls
+}
+
+var modes = []struct {
+	name     string
+	validate bool
+}{{"validate", true}, {"novalidate", false}}
+
+// forEachStore runs fn as a sub-benchmark per size and mode, with a started
+// server over that size's shared customers.
+func forEachStore(b *testing.B, fn func(b *testing.B, srv *straddletest.Server, n int)) {
+	for _, size := range benchSizes(b) {
+		b.Run(size.name, func(b *testing.B) {
+			ls := storeOf(size.n)
+			for _, mode := range modes {
+				b.Run(mode.name, func(b *testing.B) {
+					srv := straddletest.NewUnstartedServer(straddletest.WithT(b), straddletest.WithValidation(mode.validate))
+					straddletest.ShareStore(srv, ls.holder)
+					srv.Start()
+					b.ReportAllocs()
+					fn(b, srv, size.n)
+				})
+			}
+		})
+	}
+}
+
+var (
+	benchValidatorOnce sync.Once
+	benchValidator     *contract.Validator
+)
+
+// checkedClient is a client whose exchanges are held to the spec.
+func checkedClient(b *testing.B, tr *http.Transport) *http.Client {
+	benchValidatorOnce.Do(func() {
+		v, err := contract.NewValidator()
+		if err != nil {
+			panic(err)
+		}
+		benchValidator = v
+	})
+	return &http.Client{Transport: &contract.Transport{Validator: benchValidator, Base: tr, Report: func(err error) { b.Error(err) }}}
+}
+
+func newTransport(b *testing.B) *http.Transport {
+	tr := &http.Transport{MaxIdleConnsPerHost: 64}
+	b.Cleanup(tr.CloseIdleConnections)
+	return tr
+}
 
 // emulatorRequest is one request a benchmark sends: what to send and the
 // status that means it worked.
@@ -66,93 +167,207 @@ func (r emulatorRequest) send(srv *straddletest.Server, hc *http.Client) ([]byte
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(resp.Body)
 	if err == nil && resp.StatusCode != r.want {
-		err = fmt.Errorf("status %d, want %d", resp.StatusCode, r.want)
+		err = fmt.Errorf("status %d, want %d: %.300s", resp.StatusCode, r.want, raw)
 	}
 	return raw, err
 }
 
-// benchEmulator runs next's requests against a fresh emulator with
-// validation on and off. check gets the data of the first response, sent
-// through contract.Transport.
-func benchEmulator(b *testing.B, next func() emulatorRequest, check func(b *testing.B, data json.RawMessage)) {
-	seed := emulatorSeed()
-	for _, mode := range []struct {
-		name     string
-		validate bool
-	}{{"validate", true}, {"novalidate", false}} {
-		b.Run(mode.name, func(b *testing.B) {
-			b.ReportAllocs()
-			srv := straddletest.NewServer(straddletest.WithT(b), straddletest.WithValidation(mode.validate),
-				straddletest.WithFixtures(strings.NewReader(seed)))
-			tr := &http.Transport{MaxIdleConnsPerHost: 64}
-			b.Cleanup(tr.CloseIdleConnections)
+// listEnvelope is what the checks read of a response.
+type listEnvelope struct {
+	Meta struct {
+		TotalItems int `json:"total_items"`
+		TotalPages int `json:"total_pages"`
+	} `json:"meta"`
+	Data json.RawMessage `json:"data"`
+}
 
-			v, err := contract.NewValidator()
-			if err != nil {
-				b.Fatal(err)
-			}
-			checked := &http.Client{Transport: &contract.Transport{Validator: v, Base: tr, Report: func(err error) { b.Error(err) }}}
-			raw, err := next().send(srv, checked)
-			if err != nil {
-				b.Fatal(err)
-			}
-			var env struct {
-				Data json.RawMessage `json:"data"`
-			}
-			if err := json.Unmarshal(raw, &env); err != nil {
-				b.Fatal(err)
-			}
-			check(b, env.Data)
+func decodeEnvelope(b *testing.B, raw []byte) listEnvelope {
+	var env listEnvelope
+	if err := json.Unmarshal(raw, &env); err != nil {
+		b.Fatal(err)
+	}
+	return env
+}
 
-			hc := &http.Client{Transport: tr}
-			b.RunParallel(func(pb *testing.PB) {
-				for pb.Next() {
-					if _, err := next().send(srv, hc); err != nil {
-						b.Error(err)
-						return
+// benchParallel checks next's first request, then runs next's requests from
+// GOMAXPROCS clients in parallel and reports requests per second.
+func benchParallel(b *testing.B, srv *straddletest.Server, next func() emulatorRequest, check func(b *testing.B, data json.RawMessage)) {
+	tr := newTransport(b)
+	raw, err := next().send(srv, checkedClient(b, tr))
+	if err != nil {
+		b.Fatal(err)
+	}
+	check(b, decodeEnvelope(b, raw).Data)
+	hc := &http.Client{Transport: tr}
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := next().send(srv, hc); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
+}
+
+func BenchmarkEmulatorGet(b *testing.B) {
+	forEachStore(b, func(b *testing.B, srv *straddletest.Server, n int) {
+		want := straddletest.Synthetic(n / 2)
+		get := emulatorRequest{method: http.MethodGet, path: "/v1/customers/" + want.ID, want: http.StatusOK}
+		benchParallel(b, srv, func() emulatorRequest { return get }, func(b *testing.B, data json.RawMessage) {
+			var c struct{ ID, Name string }
+			if err := json.Unmarshal(data, &c); err != nil || c.ID != want.ID || c.Name != want.Name {
+				b.Fatalf("got customer %+v, %v; want %s %s", c, err, want.ID, want.Name)
+			}
+		})
+	})
+}
+
+// createSeq numbers created customers across every run, so that emails stay
+// unique in the shared stores.
+var createSeq atomic.Int64
+
+func BenchmarkEmulatorCreate(b *testing.B) {
+	forEachStore(b, func(b *testing.B, srv *straddletest.Server, n int) {
+		next := func() emulatorRequest {
+			i := createSeq.Add(1)
+			return emulatorRequest{
+				method: http.MethodPost, path: "/v1/customers", want: http.StatusCreated,
+				key: fmt.Sprintf("bench-create-%012d", i),
+				body: fmt.Sprintf(`{"name":"Ann Perkins","type":"individual","email":"bench%d@example.com","phone":"+13175550177",`+
+					`"device":{"ip_address":"203.0.113.7"},"compliance_profile":{"ssn":"123-45-6789","dob":"1980-01-01"}}`, i),
+			}
+		}
+		benchParallel(b, srv, next, func(b *testing.B, data json.RawMessage) {
+			var c struct{ ID, Email, Status string }
+			if err := json.Unmarshal(data, &c); err != nil || c.ID == "" || !strings.HasPrefix(c.Email, "bench") || c.Status == "" {
+				b.Fatalf("created %+v, %v", c, err)
+			}
+		})
+	})
+}
+
+// listItem is what the checks read of a listed customer.
+type listItem struct {
+	ID, Name, Email, Phone, Status, Type string
+	CreatedAt                            string  `json:"created_at"`
+	ExternalID                           *string `json:"external_id"`
+}
+
+// listCase is one kind of list: its query for a store of n customers,
+// whether it asks for the last page, and what every listed customer must be.
+type listCase struct {
+	name  string
+	query func(n int) string
+	last  bool
+	keep  func(it listItem, n int) bool
+}
+
+// createdWindow is a range of creation times holding a tenth of the store.
+func createdWindow(n int) (from, to time.Time) {
+	return straddletest.Synthetic(n * 4 / 10).CreatedAt, straddletest.Synthetic(n * 5 / 10).CreatedAt
+}
+
+func inWindow(it listItem, n int) bool {
+	from, to := createdWindow(n)
+	t, err := time.Parse(time.RFC3339Nano, it.CreatedAt)
+	return err == nil && !t.Before(from) && !t.After(to)
+}
+
+func windowQuery(n int) string {
+	from, to := createdWindow(n)
+	return "created_from=" + url.QueryEscape(from.Format(time.RFC3339)) + "&created_to=" + url.QueryEscape(to.Format(time.RFC3339))
+}
+
+var listCases = []listCase{
+	{name: "default", query: func(int) string { return "" }},
+	{name: "default-last", query: func(int) string { return "" }, last: true},
+	{name: "name-desc", query: func(int) string { return "sort_order=desc" }},
+	{name: "created-asc", query: func(int) string { return "sort_by=created_at" }},
+	{name: "created-desc", query: func(int) string { return "sort_by=created_at&sort_order=desc" }},
+	{name: "created-desc-last", query: func(int) string { return "sort_by=created_at&sort_order=desc" }, last: true},
+	{name: "status", query: func(int) string { return "status=review" },
+		keep: func(it listItem, _ int) bool { return it.Status == "review" }},
+	{name: "status-union-last", query: func(int) string { return "status=pending&status=rejected" }, last: true,
+		keep: func(it listItem, _ int) bool { return it.Status == "pending" || it.Status == "rejected" }},
+	{name: "types", query: func(int) string { return "types=business" },
+		keep: func(it listItem, _ int) bool { return it.Type == "business" }},
+	{name: "created-range", query: func(n int) string { return windowQuery(n) + "&sort_by=created_at" }, keep: inWindow},
+	{name: "created-range-by-name", query: windowQuery, keep: inWindow},
+	{name: "created-range-by-name-last", query: windowQuery, last: true, keep: inWindow},
+	{name: "email", query: func(n int) string { return "email=" + url.QueryEscape(straddletest.Synthetic(n/3).Email) },
+		keep: func(it listItem, n int) bool { return it.ID == straddletest.Synthetic(n/3).ID }},
+	{name: "external-id", query: func(n int) string { return "external_id=" + straddletest.Synthetic(n/3*2).ExternalID },
+		keep: func(it listItem, n int) bool { return it.ID == straddletest.Synthetic(n/3*2).ID }},
+	{name: "name-filter", query: func(int) string { return "name=perkins" },
+		keep: func(it listItem, _ int) bool { return strings.Contains(strings.ToLower(it.Name), "perkins") }},
+	{name: "search", query: func(n int) string { return "search_text=customer" + strconv.Itoa(n/2) + "%40" },
+		keep: func(it listItem, n int) bool { return it.ID == straddletest.Synthetic(n/2).ID }},
+	{name: "search-broad", query: func(int) string { return "search_text=perkins" },
+		keep: func(it listItem, _ int) bool { return strings.Contains(strings.ToLower(it.Name), "perkins") }},
+	{name: "search-broad-last", query: func(int) string { return "search_text=perkins" }, last: true,
+		keep: func(it listItem, _ int) bool { return strings.Contains(strings.ToLower(it.Name), "perkins") }},
+}
+
+func BenchmarkEmulatorList(b *testing.B) {
+	for _, lc := range listCases {
+		b.Run(lc.name, func(b *testing.B) {
+			forEachStore(b, func(b *testing.B, srv *straddletest.Server, n int) {
+				path := "/v1/customers?page_size=100"
+				if q := lc.query(n); q != "" {
+					path += "&" + q
+				}
+				tr := newTransport(b)
+				checked := checkedClient(b, tr)
+				list := emulatorRequest{method: http.MethodGet, path: path, want: http.StatusOK}
+				raw, err := list.send(srv, checked)
+				if err != nil {
+					b.Fatal(err)
+				}
+				env := decodeEnvelope(b, raw)
+				if lc.last {
+					list.path += "&page_number=" + strconv.Itoa(max(env.Meta.TotalPages, 1))
+					if raw, err = list.send(srv, checked); err != nil {
+						b.Fatal(err)
+					}
+					env = decodeEnvelope(b, raw)
+				}
+				var items []listItem
+				if err := json.Unmarshal(env.Data, &items); err != nil {
+					b.Fatal(err)
+				}
+				if len(items) == 0 || env.Meta.TotalItems == 0 {
+					b.Fatalf("%s: listed %d of %d", list.path, len(items), env.Meta.TotalItems)
+				}
+				for _, it := range items {
+					if lc.keep != nil && !lc.keep(it, n) {
+						b.Fatalf("%s: listed %+v", list.path, it)
+					}
+				}
+				hc := &http.Client{Transport: tr}
+				b.ResetTimer()
+				for b.Loop() {
+					if _, err := list.send(srv, hc); err != nil {
+						b.Fatal(err)
 					}
 				}
 			})
-			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
 		})
 	}
 }
 
-func BenchmarkEmulatorGet(b *testing.B) {
-	get := emulatorRequest{method: http.MethodGet, path: "/v1/customers/" + emulatorGetID, want: http.StatusOK}
-	benchEmulator(b, func() emulatorRequest { return get }, func(b *testing.B, data json.RawMessage) {
-		var c struct{ ID, Name string }
-		if err := json.Unmarshal(data, &c); err != nil || c.ID != emulatorGetID || c.Name != "Customer 42" {
-			b.Fatalf("got customer %+v, %v", c, err)
-		}
-	})
-}
-
-func BenchmarkEmulatorCreate(b *testing.B) {
-	var n atomic.Int64
-	next := func() emulatorRequest {
-		i := n.Add(1)
-		return emulatorRequest{
-			method: http.MethodPost, path: "/v1/customers", want: http.StatusCreated,
-			key: fmt.Sprintf("bench-create-%012d", i),
-			body: fmt.Sprintf(`{"name":"Ann Perkins","type":"individual","email":"bench%d@example.com","phone":"+13175550177",`+
-				`"device":{"ip_address":"203.0.113.7"},"compliance_profile":{"ssn":"123-45-6789","dob":"1980-01-01"}}`, i),
-		}
+// BenchmarkEmulatorMemory reports the heap each stored customer takes, as
+// measured when the size's customers were loaded: the live heap after a GC,
+// less the live heap before, over the number of customers.
+func BenchmarkEmulatorMemory(b *testing.B) {
+	for _, size := range benchSizes(b) {
+		b.Run(size.name, func(b *testing.B) {
+			ls := storeOf(size.n)
+			for b.Loop() {
+			}
+			b.ReportMetric(ls.bytesPerCus, "heap-B/customer")
+			b.ReportMetric(ls.load.Seconds(), "load-s")
+		})
 	}
-	benchEmulator(b, next, func(b *testing.B, data json.RawMessage) {
-		var c struct{ ID, Email, Status string }
-		if err := json.Unmarshal(data, &c); err != nil || c.ID == "" || !strings.HasPrefix(c.Email, "bench") || c.Status == "" {
-			b.Fatalf("created %+v, %v", c, err)
-		}
-	})
-}
-
-func BenchmarkEmulatorList(b *testing.B) {
-	list := emulatorRequest{method: http.MethodGet, path: "/v1/customers?page_size=10&sort_by=created_at", want: http.StatusOK}
-	benchEmulator(b, func() emulatorRequest { return list }, func(b *testing.B, data json.RawMessage) {
-		var page []struct{ ID string }
-		if err := json.Unmarshal(data, &page); err != nil || len(page) != 10 || page[0].ID == "" {
-			b.Fatalf("listed %d customers, %v", len(page), err)
-		}
-	})
 }
