@@ -29,12 +29,17 @@ import (
 //     latency of one list (page_size 100) of each kind (see listCases).
 //   - EmulatorMemory: the heap each stored customer takes (after a GC).
 //
+// Besides ns/op, each reports cpu-ns/op: the CPU time of the whole process
+// (server, client and collector) per operation, which other load on a shared
+// machine disturbs far less than wall time.
+//
 // Each size's customers are loaded once (straight into a store, see
 // export_test.go) when a benchmark first needs them, and shared by every
 // benchmark and both modes. STRADDLE_BENCH_SIZES (a comma-separated subset of
-// 1k,100k,1M) limits the sizes; bench-smoke runs 1k and 100k only. Each
-// sub-benchmark first checks one exchange through contract.Transport, so an
-// emulator that answers wrongly fails instead of being measured.
+// 1k,100k,1M) limits the sizes; with -short (as bench-smoke runs) 1M is left
+// out, since loading it takes seconds. Each sub-benchmark first checks one
+// exchange through contract.Transport, so an emulator that answers wrongly
+// fails instead of being measured.
 //
 //	go test -run '^$' -bench Emulator -benchmem ./straddle/straddletest/ | go run ./internal/cmd/benchtable
 
@@ -45,9 +50,13 @@ type storeSize struct {
 
 var storeSizes = []storeSize{{"1k", 1_000}, {"100k", 100_000}, {"1M", 1_000_000}}
 
-// benchSizes are the sizes STRADDLE_BENCH_SIZES allows (all by default).
+// benchSizes are the sizes STRADDLE_BENCH_SIZES allows (all by default, or
+// all but 1M with -short).
 func benchSizes(b *testing.B) []storeSize {
 	env := os.Getenv("STRADDLE_BENCH_SIZES")
+	if env == "" && testing.Short() {
+		return storeSizes[:2]
+	}
 	if env == "" {
 		return storeSizes
 	}
@@ -189,6 +198,13 @@ func decodeEnvelope(b *testing.B, raw []byte) listEnvelope {
 	return env
 }
 
+// reportCPU reports the process's CPU time per operation since start.
+func reportCPU(b *testing.B, start int64) {
+	if now, ok := processCPU(); ok && b.N > 0 {
+		b.ReportMetric(float64(now-start)/float64(b.N), "cpu-ns/op")
+	}
+}
+
 // benchParallel checks next's first request, then runs next's requests from
 // GOMAXPROCS clients in parallel and reports requests per second.
 func benchParallel(b *testing.B, srv *straddletest.Server, next func() emulatorRequest, check func(b *testing.B, data json.RawMessage)) {
@@ -200,6 +216,7 @@ func benchParallel(b *testing.B, srv *straddletest.Server, next func() emulatorR
 	check(b, decodeEnvelope(b, raw).Data)
 	hc := &http.Client{Transport: tr}
 	b.ResetTimer()
+	cpu, _ := processCPU()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			if _, err := next().send(srv, hc); err != nil {
@@ -209,6 +226,7 @@ func benchParallel(b *testing.B, srv *straddletest.Server, next func() emulatorR
 		}
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
+	reportCPU(b, cpu)
 }
 
 func BenchmarkEmulatorGet(b *testing.B) {
@@ -346,12 +364,13 @@ func BenchmarkEmulatorList(b *testing.B) {
 					}
 				}
 				hc := &http.Client{Transport: tr}
-				b.ResetTimer()
+				cpu, _ := processCPU()
 				for b.Loop() {
 					if _, err := list.send(srv, hc); err != nil {
 						b.Fatal(err)
 					}
 				}
+				reportCPU(b, cpu)
 			})
 		})
 	}

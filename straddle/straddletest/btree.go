@@ -2,6 +2,8 @@ package straddletest
 
 import (
 	"bytes"
+	"encoding/binary"
+	"encoding/hex"
 	"math/bits"
 	"slices"
 	"strings"
@@ -57,9 +59,10 @@ func maskFor(statuses, types []string) classMask {
 	return m
 }
 
-// sortKind is one order a list can ask for. Ties are broken by id ascending
-// in every order, so a descending order is not the reverse of its ascending
-// one, and each has its own index.
+// sortKind is one order a list can ask for: by name or created_at, up or
+// down, ties always by id ascending. A descending order is therefore not the
+// reverse of its ascending one: it is the reverse by groups of equal field,
+// each group kept ascending (see tree.descending).
 type sortKind uint8
 
 const (
@@ -67,54 +70,94 @@ const (
 	byNameDesc
 	byCreatedAsc
 	byCreatedDesc
-	numSortKinds
 )
 
-func (k sortKind) byName() bool { return k == byNameAsc || k == byNameDesc }
-func (k sortKind) desc() bool   { return k == byNameDesc || k == byCreatedDesc }
+// sortField is what an order sorts by; each has one index (tree).
+type sortField uint8
+
+const (
+	sortByName sortField = iota
+	sortByCreated
+	numSortFields
+)
+
+func (k sortKind) field() sortField {
+	if k == byNameAsc || k == byNameDesc {
+		return sortByName
+	}
+	return sortByCreated
+}
+
+func (k sortKind) desc() bool { return k == byNameDesc || k == byCreatedDesc }
+
+// Keys are compared first by words held in the index's leaves, so that most
+// comparisons read no row. In the name index the words are (name bytes 0-7;
+// name bytes 8-14 and the name's length, up to 16; id), in the created_at
+// index (ticks; id). An id word is the first 64 bits of the UUID.
+const (
+	maxWords    = 3
+	nameWords   = 3
+	createdWord = 2
+)
+
+func (f sortField) words() int {
+	if f == sortByName {
+		return nameWords
+	}
+	return createdWord
+}
 
 // treeKey is a position in an index: a customer's sort field and id, or a
 // bound before (bound -1) or after (bound +1) every id with a given field.
 type treeKey struct {
-	pre     uint64 // order-preserving prefix of the sort field; entries compare by it first
-	name    []byte // lower-cased name, for the name orders
-	created ticks
-	id      string
-	bound   int8 // nonzero: the key sorts before (-1) or after (+1) every id with its field
-	after   bool // the key sorts just after the entry with its field and id
+	w     [maxWords]uint64
+	name  []byte // lower-cased name, in the name index
+	id    string
+	bound int8 // nonzero: the key sorts before (-1) or after (+1) every id with its field
+	after bool // the key sorts just after the entry with its field and id
 }
 
-// namePrefix is the first 8 bytes of a lower-cased name, zero padded: a
-// shorter name's prefix never exceeds a longer one it begins.
-func namePrefix(lower []byte) uint64 {
+// nameKeyWords returns the leading words of a lower-cased name: its first 15
+// bytes, zero padded, big-endian, and its length (16 for anything longer) in
+// the lowest byte. Two names differing in their first 15 bytes, or of which
+// one is shorter than 16 bytes, compare as their words do.
+func nameKeyWords(lower []byte) (uint64, uint64) {
+	var b [16]byte
+	copy(b[:15], lower)
+	b[15] = byte(min(len(lower), 16))
+	return binary.BigEndian.Uint64(b[:8]), binary.BigEndian.Uint64(b[8:])
+}
+
+// idWord is the first 64 bits of a UUID in canonical form (which every
+// stored id has: see store.add), which order as the id strings do.
+func idWord(id string) uint64 {
 	var b [8]byte
-	copy(b[:], lower)
-	return uint64(b[0])<<56 | uint64(b[1])<<48 | uint64(b[2])<<40 | uint64(b[3])<<32 |
-		uint64(b[4])<<24 | uint64(b[5])<<16 | uint64(b[6])<<8 | uint64(b[7])
+	_, _ = hex.Decode(b[:4], []byte(id[0:8]))
+	_, _ = hex.Decode(b[4:6], []byte(id[9:13]))
+	_, _ = hex.Decode(b[6:8], []byte(id[14:18]))
+	return binary.BigEndian.Uint64(b[:])
 }
 
-// newTreeKey is the key in order kind of the customer r with lower-cased name.
-func newTreeKey(kind sortKind, r *record, name []byte) treeKey {
+func createdWord0(t ticks) uint64 { return uint64(t) ^ 1<<63 }
+
+// newTreeKey is the key in the index of field f of the customer r with
+// lower-cased name.
+func newTreeKey(f sortField, r *record, name []byte) treeKey {
 	k := treeKey{id: r.id}
-	if kind.byName() {
-		k.name, k.pre = name, namePrefix(name)
+	if f == sortByName {
+		k.name = name
+		k.w[0], k.w[1] = nameKeyWords(name)
+		k.w[2] = idWord(r.id)
 	} else {
-		k.created, k.pre = r.created, uint64(r.created)^1<<63
-	}
-	if kind.desc() {
-		k.pre = ^k.pre
+		k.w[0], k.w[1] = createdWord0(r.created), idWord(r.id)
 	}
 	return k
 }
 
 // createdBound is the key before (bound -1) or after (bound +1) every
-// customer created at t, in a created_at order.
-func createdBound(kind sortKind, t ticks, bound int8) treeKey {
-	k := treeKey{created: t, pre: uint64(t) ^ 1<<63, bound: bound}
-	if kind.desc() {
-		k.pre = ^k.pre
-	}
-	return k
+// customer created at t.
+func createdBound(t ticks, bound int8) treeKey {
+	return treeKey{w: [maxWords]uint64{createdWord0(t)}, bound: bound}
 }
 
 // Node capacities: a leaf holds up to leafCap entries, an inner node up to
@@ -124,43 +167,54 @@ const (
 	innerCap = 64
 )
 
-// leafNode holds entries in order: the prefix of each key, the customer's
-// slot and its class. It holds no pointers the collector must follow beyond
-// its three arrays, which grow to leafCap (a small account's tree is small).
+// leafNode holds entries in order: the key words of each (stride words an
+// entry), the customer's slot and its class. It holds no pointers the
+// collector must follow beyond its arrays, which grow to leafCap (a small
+// account's tree is small).
 type leafNode struct {
-	pre  []uint64
-	slot []uint32
-	cls  []class
+	words []uint64
+	slot  []uint32
+	cls   []class
+}
+
+func newLeaf(stride, size int) *leafNode {
+	return &leafNode{words: make([]uint64, 0, size*stride), slot: make([]uint32, 0, size), cls: make([]class, 0, size)}
 }
 
 func (l *leafNode) len() int { return len(l.slot) }
 
-func (l *leafNode) insertAt(i int, pre uint64, slot uint32, c class) {
+// key is the key words of entry i.
+func (l *leafNode) key(i, stride int) []uint64 { return l.words[i*stride : i*stride+stride] }
+
+func (l *leafNode) insertAt(i, stride int, k *treeKey, slot uint32, c class) {
 	if n := len(l.slot); n == cap(l.slot) {
-		size := min(max(2*n, 4), leafCap)
-		l.pre = append(make([]uint64, 0, size), l.pre...)
-		l.slot = append(make([]uint32, 0, size), l.slot...)
-		l.cls = append(make([]class, 0, size), l.cls...)
+		grown := newLeaf(stride, min(max(2*n, 4), leafCap))
+		grown.append(l, stride, 0, n)
+		*l = *grown
 	}
-	l.pre = slices.Insert(l.pre, i, pre)
+	l.words = slices.Insert(l.words, i*stride, k.w[:stride]...)
 	l.slot = slices.Insert(l.slot, i, slot)
 	l.cls = slices.Insert(l.cls, i, c)
 }
 
-func (l *leafNode) removeAt(i int) {
-	l.pre = slices.Delete(l.pre, i, i+1)
+// append adds the entries [from, to) of src.
+func (l *leafNode) append(src *leafNode, stride, from, to int) {
+	l.words = append(l.words, src.words[from*stride:to*stride]...)
+	l.slot = append(l.slot, src.slot[from:to]...)
+	l.cls = append(l.cls, src.cls[from:to]...)
+}
+
+func (l *leafNode) removeAt(i, stride int) {
+	l.words = slices.Delete(l.words, i*stride, i*stride+stride)
 	l.slot = slices.Delete(l.slot, i, i+1)
 	l.cls = slices.Delete(l.cls, i, i+1)
 }
 
 // splitAt moves the entries from i on into a new leaf of full capacity.
-func (l *leafNode) splitAt(i int) *leafNode {
-	r := &leafNode{
-		pre:  append(make([]uint64, 0, leafCap), l.pre[i:]...),
-		slot: append(make([]uint32, 0, leafCap), l.slot[i:]...),
-		cls:  append(make([]class, 0, leafCap), l.cls[i:]...),
-	}
-	l.pre, l.slot, l.cls = l.pre[:i], l.slot[:i], l.cls[:i]
+func (l *leafNode) splitAt(i, stride int) *leafNode {
+	r := newLeaf(stride, leafCap)
+	r.append(l, stride, i, l.len())
+	l.words, l.slot, l.cls = l.words[:i*stride], l.slot[:i], l.cls[:i]
 	return r
 }
 
@@ -184,51 +238,70 @@ type innerNode struct {
 	n       int
 	inners  [innerCap]*innerNode
 	leaves  [innerCap]*leafNode
-	minPre  [innerCap]uint64
+	minKey  [innerCap][maxWords]uint64
 	minSlot [innerCap]uint32
 	total   [innerCap]uint32
 	counts  [innerCap]classCounts
 }
 
-// tree is an order-statistic B+tree of the customers of one account in one
-// order. Entries are slots of the account's rows; keys beyond an entry's
-// prefix are read from its row. Counts by class in the inner nodes give the
-// rank of any key, and the entry at any rank, among the customers of any set
-// of classes in O(log n).
+// tree is an order-statistic B+tree of the customers of one account, by one
+// field ascending, ties by id ascending. Entries are slots of the account's
+// rows; what a comparison needs beyond an entry's key words is read from its
+// row. Counts by class in the inner nodes give the rank of any key, and the
+// entry at any rank, among the customers of any set of classes in O(log n).
 type tree struct {
-	kind   sortKind
+	field  sortField
+	stride int // key words an entry
 	rows   *rowStore
 	leaf   *leafNode  // the root while the tree fits one leaf (height 0)
 	root   *innerNode // the root from height 1 on
 	height int        // inner levels; children of level-1 nodes are leaves
 }
 
-func newTree(kind sortKind, rows *rowStore) *tree {
-	return &tree{kind: kind, rows: rows, leaf: &leafNode{}}
+func newTree(f sortField, rows *rowStore) *tree {
+	return &tree{field: f, stride: f.words(), rows: rows, leaf: newLeaf(f.words(), 0)}
 }
 
-// compare orders k against the entry with prefix pre in slot.
-func (t *tree) compare(k *treeKey, pre uint64, slot uint32) int {
-	if k.pre != pre {
-		if k.pre < pre {
-			return -1
-		}
+func cmpWord(a, b uint64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
 		return 1
 	}
-	var n int
-	if t.kind.byName() {
-		n = bytes.Compare(k.name, t.rows.name(slot))
-		if t.kind.desc() {
-			n = -n
-		}
-	} // a created_at prefix is the whole field
-	switch {
-	case n != 0:
+	return 0
+}
+
+// compareField orders k's field against that of the entry with key words e
+// in slot.
+func (t *tree) compareField(k *treeKey, e []uint64, slot uint32) int {
+	if n := cmpWord(k.w[0], e[0]); n != 0 || t.field == sortByCreated {
 		return n
-	case k.bound != 0:
+	}
+	if n := cmpWord(k.w[1]>>8, e[1]>>8); n != 0 {
+		return n
+	}
+	kl, el := k.w[1]&0xff, e[1]&0xff
+	if kl < 16 || el < 16 {
+		return cmpWord(kl, el)
+	}
+	return bytes.Compare(k.name, t.rows.name(slot))
+}
+
+// compare orders k against the entry with key words e in slot.
+func (t *tree) compare(k *treeKey, e []uint64, slot uint32) int {
+	if n := t.compareField(k, e, slot); n != 0 {
+		return n
+	}
+	if k.bound != 0 {
 		return int(k.bound)
 	}
-	if n = strings.Compare(k.id, t.rows.rec(slot).id); n == 0 && k.after {
+	last := t.stride - 1
+	if n := cmpWord(k.w[last], e[last]); n != 0 {
+		return n
+	}
+	n := strings.Compare(k.id, t.rows.rec(slot).id)
+	if n == 0 && k.after {
 		n = 1
 	}
 	return n
@@ -239,7 +312,7 @@ func (t *tree) lowerBound(l *leafNode, k *treeKey) int {
 	lo, hi := 0, l.len()
 	for lo < hi {
 		mid := int(uint(lo+hi) >> 1)
-		if t.compare(k, l.pre[mid], l.slot[mid]) > 0 {
+		if t.compare(k, l.key(mid, t.stride), l.slot[mid]) > 0 {
 			lo = mid + 1
 		} else {
 			hi = mid
@@ -254,7 +327,7 @@ func (t *tree) childFor(x *innerNode, k *treeKey) int {
 	lo, hi := 1, x.n
 	for lo < hi {
 		mid := int(uint(lo+hi) >> 1)
-		if t.compare(k, x.minPre[mid], x.minSlot[mid]) >= 0 {
+		if t.compare(k, x.minKey[mid][:t.stride], x.minSlot[mid]) >= 0 {
 			lo = mid + 1
 		} else {
 			hi = mid
@@ -263,8 +336,14 @@ func (t *tree) childFor(x *innerNode, k *treeKey) int {
 	return lo - 1
 }
 
+// setMin records k (of slot) as the first key of child i of x.
+func (x *innerNode) setMin(i int, k []uint64, slot uint32) {
+	copy(x.minKey[i][:], k)
+	x.minSlot[i] = slot
+}
+
 // refresh recomputes x's first key and counts of child i from the child.
-func (x *innerNode) refresh(i int, level int) {
+func (t *tree) refresh(x *innerNode, i, level int) {
 	var cc classCounts
 	var total uint32
 	if level == 1 {
@@ -273,7 +352,7 @@ func (x *innerNode) refresh(i int, level int) {
 			cc[c]++
 		}
 		total = uint32(l.len())
-		x.minPre[i], x.minSlot[i] = l.pre[0], l.slot[0]
+		x.setMin(i, l.key(0, t.stride), l.slot[0])
 	} else {
 		y := x.inners[i]
 		for j := range y.n {
@@ -282,7 +361,7 @@ func (x *innerNode) refresh(i int, level int) {
 			}
 			total += y.total[j]
 		}
-		x.minPre[i], x.minSlot[i] = y.minPre[0], y.minSlot[0]
+		x.minKey[i], x.minSlot[i] = y.minKey[0], y.minSlot[0]
 	}
 	x.counts[i], x.total[i] = cc, total
 }
@@ -291,7 +370,7 @@ func (x *innerNode) refresh(i int, level int) {
 func (x *innerNode) insertChild(i int, l *leafNode, y *innerNode) {
 	copy(x.inners[i+1:x.n+1], x.inners[i:x.n])
 	copy(x.leaves[i+1:x.n+1], x.leaves[i:x.n])
-	copy(x.minPre[i+1:x.n+1], x.minPre[i:x.n])
+	copy(x.minKey[i+1:x.n+1], x.minKey[i:x.n])
 	copy(x.minSlot[i+1:x.n+1], x.minSlot[i:x.n])
 	copy(x.total[i+1:x.n+1], x.total[i:x.n])
 	copy(x.counts[i+1:x.n+1], x.counts[i:x.n])
@@ -302,7 +381,7 @@ func (x *innerNode) insertChild(i int, l *leafNode, y *innerNode) {
 func (x *innerNode) removeChild(i int) {
 	copy(x.inners[i:], x.inners[i+1:x.n])
 	copy(x.leaves[i:], x.leaves[i+1:x.n])
-	copy(x.minPre[i:], x.minPre[i+1:x.n])
+	copy(x.minKey[i:], x.minKey[i+1:x.n])
 	copy(x.minSlot[i:], x.minSlot[i+1:x.n])
 	copy(x.total[i:], x.total[i+1:x.n])
 	copy(x.counts[i:], x.counts[i+1:x.n])
@@ -315,7 +394,7 @@ func (y *innerNode) splitAt(i int) *innerNode {
 	r := &innerNode{n: y.n - i}
 	copy(r.inners[:], y.inners[i:y.n])
 	copy(r.leaves[:], y.leaves[i:y.n])
-	copy(r.minPre[:], y.minPre[i:y.n])
+	copy(r.minKey[:], y.minKey[i:y.n])
 	copy(r.minSlot[:], y.minSlot[i:y.n])
 	copy(r.total[:], y.total[i:y.n])
 	copy(r.counts[:], y.counts[i:y.n])
@@ -342,16 +421,17 @@ func splitPoint(n, pos int) int {
 
 // insert adds the entry for slot, of class c, at key k.
 func (t *tree) insert(k *treeKey, slot uint32, c class) {
+	s := t.stride
 	if t.height == 0 {
 		l := t.leaf
 		pos := t.lowerBound(l, k)
 		if l.len() < leafCap {
-			l.insertAt(pos, k.pre, slot, c)
+			l.insertAt(pos, s, k, slot, c)
 			return
 		}
 		t.root = &innerNode{n: 1}
 		t.root.leaves[0] = l
-		t.root.refresh(0, 1)
+		t.refresh(t.root, 0, 1)
 		t.leaf, t.height = nil, 1
 	}
 	if t.root.n == innerCap {
@@ -359,7 +439,7 @@ func (t *tree) insert(k *treeKey, slot uint32, c class) {
 		t.root = &innerNode{n: 1}
 		t.root.inners[0] = old
 		t.height++
-		t.root.refresh(0, t.height)
+		t.refresh(t.root, 0, t.height)
 		t.splitChild(t.root, 0, t.height, t.childFor(old, k))
 	}
 	x, level := t.root, t.height
@@ -370,31 +450,31 @@ func (t *tree) insert(k *treeKey, slot uint32, c class) {
 			pos := t.lowerBound(l, k)
 			if l.len() == leafCap {
 				at := splitPoint(leafCap, pos)
-				x.insertChild(i+1, l.splitAt(at), nil)
+				x.insertChild(i+1, l.splitAt(at, s), nil)
 				if pos > at || (pos == at && at > 0) {
 					l, pos = x.leaves[i+1], pos-at
 				}
-				l.insertAt(pos, k.pre, slot, c)
-				x.refresh(i, 1)
-				x.refresh(i+1, 1)
+				l.insertAt(pos, s, k, slot, c)
+				t.refresh(x, i, 1)
+				t.refresh(x, i+1, 1)
 				return
 			}
-			l.insertAt(pos, k.pre, slot, c)
+			l.insertAt(pos, s, k, slot, c)
 			x.counts[i][c]++
 			x.total[i]++
 			if pos == 0 {
-				x.minPre[i], x.minSlot[i] = k.pre, slot
+				x.setMin(i, k.w[:s], slot)
 			}
 			return
 		}
 		if y := x.inners[i]; y.n == innerCap {
 			t.splitChild(x, i, level, t.childFor(y, k))
-			if t.compare(k, x.minPre[i+1], x.minSlot[i+1]) >= 0 {
+			if t.compare(k, x.minKey[i+1][:s], x.minSlot[i+1]) >= 0 {
 				i++
 			}
 		}
-		if i == 0 && t.compare(k, x.minPre[0], x.minSlot[0]) < 0 {
-			x.minPre[0], x.minSlot[0] = k.pre, slot
+		if i == 0 && t.compare(k, x.minKey[0][:s], x.minSlot[0]) < 0 {
+			x.setMin(0, k.w[:s], slot)
 		}
 		x.counts[i][c]++
 		x.total[i]++
@@ -413,8 +493,13 @@ func (t *tree) splitChild(x *innerNode, i, level, j int) {
 		at = innerCap - 1 // inserts at the end
 	}
 	x.insertChild(i+1, nil, x.inners[i].splitAt(at))
-	x.refresh(i, level)
-	x.refresh(i+1, level)
+	t.refresh(x, i, level)
+	t.refresh(x, i+1, level)
+}
+
+// holds reports whether entry pos of l is the one at key k.
+func (t *tree) holds(l *leafNode, pos int, k *treeKey) bool {
+	return pos < l.len() && t.compare(k, l.key(pos, t.stride), l.slot[pos]) == 0
 }
 
 // remove deletes the entry at key k and reports whether there was one.
@@ -422,10 +507,10 @@ func (t *tree) remove(k *treeKey) bool {
 	if t.height == 0 {
 		l := t.leaf
 		pos := t.lowerBound(l, k)
-		if pos == l.len() || t.compare(k, l.pre[pos], l.slot[pos]) != 0 {
+		if !t.holds(l, pos, k) {
 			return false
 		}
-		l.removeAt(pos)
+		l.removeAt(pos, t.stride)
 		return true
 	}
 	_, ok := t.removeFrom(t.root, t.height, k)
@@ -434,7 +519,7 @@ func (t *tree) remove(k *treeKey) bool {
 	}
 	switch {
 	case t.root.n == 0:
-		t.leaf, t.root, t.height = &leafNode{}, nil, 0
+		t.leaf, t.root, t.height = newLeaf(t.stride, 0), nil, 0
 	case t.height == 1 && t.root.n == 1 && t.root.leaves[0].len() <= leafCap/2:
 		t.leaf, t.root, t.height = t.root.leaves[0], nil, 0
 	}
@@ -449,13 +534,13 @@ func (t *tree) removeFrom(x *innerNode, level int, k *treeKey) (class, bool) {
 	if level == 1 {
 		l := x.leaves[i]
 		pos := t.lowerBound(l, k)
-		if pos == l.len() || t.compare(k, l.pre[pos], l.slot[pos]) != 0 {
+		if !t.holds(l, pos, k) {
 			return 0, false
 		}
 		c = l.cls[pos]
-		l.removeAt(pos)
+		l.removeAt(pos, t.stride)
 		if l.len() > 0 {
-			x.minPre[i], x.minSlot[i] = l.pre[0], l.slot[0]
+			x.setMin(i, l.key(0, t.stride), l.slot[0])
 		}
 	} else {
 		var ok bool
@@ -463,7 +548,7 @@ func (t *tree) removeFrom(x *innerNode, level int, k *treeKey) (class, bool) {
 			return 0, false
 		}
 		if y := x.inners[i]; y.n > 0 {
-			x.minPre[i], x.minSlot[i] = y.minPre[0], y.minSlot[0]
+			x.minKey[i], x.minSlot[i] = y.minKey[0], y.minSlot[0]
 		}
 	}
 	x.counts[i][c]--
@@ -504,24 +589,22 @@ func (t *tree) rebalance(x *innerNode, i, level int) {
 	left, right := min(i, j), max(i, j)
 	if level == 1 {
 		l, r := x.leaves[left], x.leaves[right]
-		merged := &leafNode{
-			pre:  append(append(make([]uint64, 0, leafCap), l.pre...), r.pre...),
-			slot: append(append(make([]uint32, 0, leafCap), l.slot...), r.slot...),
-			cls:  append(append(make([]class, 0, leafCap), l.cls...), r.cls...),
-		}
+		merged := newLeaf(t.stride, leafCap)
+		merged.append(l, t.stride, 0, l.len())
+		merged.append(r, t.stride, 0, r.len())
 		x.leaves[left] = merged
 	} else {
 		l, r := x.inners[left], x.inners[right]
 		copy(l.inners[l.n:], r.inners[:r.n])
 		copy(l.leaves[l.n:], r.leaves[:r.n])
-		copy(l.minPre[l.n:], r.minPre[:r.n])
+		copy(l.minKey[l.n:], r.minKey[:r.n])
 		copy(l.minSlot[l.n:], r.minSlot[:r.n])
 		copy(l.total[l.n:], r.total[:r.n])
 		copy(l.counts[l.n:], r.counts[:r.n])
 		l.n += r.n
 	}
 	x.removeChild(right)
-	x.refresh(left, level)
+	t.refresh(x, left, level)
 }
 
 // count is the number of entries of the classes in m.
@@ -683,4 +766,126 @@ func (t *tree) descendNode(x *innerNode, level int, skip *int, m classMask, work
 		}
 	}
 	return true
+}
+
+// keyOf is the key of the customer in slot.
+func (t *tree) keyOf(slot uint32) treeKey {
+	return newTreeKey(t.field, t.rows.rec(slot), t.rows.name(slot))
+}
+
+// sameField reports whether two keys have the same field.
+func (t *tree) sameField(a, b *treeKey) bool {
+	switch {
+	case a.w[0] != b.w[0]:
+		return false
+	case t.field == sortByCreated:
+		return true
+	case a.w[1] != b.w[1]:
+		return false
+	}
+	return a.w[1]&0xff < 16 || bytes.Equal(a.name, b.name)
+}
+
+// descending visits the entries of the classes in m at ranks [lo, hi), in
+// the descending order (field descending, ties by id ascending), from
+// position from of that order on: the groups of equal field from the last,
+// each group in index order.
+func (t *tree) descending(lo, hi, from int, m classMask, work *int, fn visitor) {
+	if from >= hi-lo {
+		return
+	}
+	// The entry at position from of the plain reverse is in the group the
+	// order resumes in; the group's ranks tell where in it.
+	var first uint32
+	t.ascend(hi-1-from, m, work, func(s uint32, _ class) bool {
+		first = s
+		return false
+	})
+	k := t.keyOf(first)
+	k.bound = -1
+	gs := max(t.rank(&k, m), lo)
+	k.bound = 1
+	ge := min(t.rank(&k, m), hi)
+	n, more := ge-(gs+from-(hi-ge)), true
+	t.ascend(gs+from-(hi-ge), m, work, func(s uint32, c class) bool {
+		more = fn(s, c)
+		n--
+		return more && n > 0
+	})
+	if more {
+		t.reverseGroups(lo, gs, m, work, fn)
+	}
+}
+
+// maxGroupBuffer is the most entries of one group reverseGroups holds; a
+// larger group is found by rank instead.
+const maxGroupBuffer = 256
+
+// reverseGroups visits the entries of the classes in m at ranks [lo,
+// before) by group of equal field, from the last group, each group in index
+// order.
+func (t *tree) reverseGroups(lo, before int, m classMask, work *int, fn visitor) {
+	type entry struct {
+		slot uint32
+		cls  class
+	}
+	var (
+		group    []entry
+		groupKey treeKey
+		next     = before // the rank of the entry descend visits next, plus one
+	)
+	flush := func() bool {
+		for i := len(group) - 1; i >= 0; i-- {
+			if !fn(group[i].slot, group[i].cls) {
+				return false
+			}
+		}
+		group = group[:0]
+		return true
+	}
+	for next > lo {
+		stopped, giant := false, false
+		t.descend(next, m, work, func(s uint32, c class) bool {
+			if next == lo {
+				return false
+			}
+			k := t.keyOf(s)
+			if len(group) > 0 && !t.sameField(&groupKey, &k) && !flush() {
+				stopped = true
+				return false
+			}
+			if len(group) == maxGroupBuffer {
+				giant = true
+				return false
+			}
+			if len(group) == 0 {
+				groupKey = k
+			}
+			group = append(group, entry{s, c})
+			next--
+			return true
+		})
+		if stopped {
+			return
+		}
+		if !giant {
+			break
+		}
+		// A group too large to hold: visit it forward from its first rank.
+		top := next + len(group)
+		groupKey.bound = -1
+		gs := max(t.rank(&groupKey, m), lo)
+		n, more := top-gs, true
+		group = group[:0]
+		t.ascend(gs, m, work, func(s uint32, c class) bool {
+			more = fn(s, c)
+			n--
+			return more && n > 0
+		})
+		if !more {
+			return
+		}
+		next = gs
+	}
+	flush()
 }

@@ -2,6 +2,7 @@ package straddletest
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -43,6 +44,7 @@ var (
 		"Gergich", "Saperstein", "Knope", "Griggs", "Brendanawicz", "Haverford", "Swanson", "Hapley", "Baskin",
 		"Gryzzl", "Newport", "Silver", "Hitchens", "Barnes", "Sampson", "Kernston", "Anderson", "Moss", "Lindsay",
 		"Wicker", "Feinstein", "Halfpenny", "Calamari", "Nygard", "Pawnee", "Eagleton", "Roscoe", "Blum"}
+	syntheticMiddle   = strings.Split("|A. |B. |C. |D. |E. |F. |G. |H. |J. |K. |L. |M. |N. |P. |R. |S. |T. |W. ", "|")
 	syntheticStatuses = []string{statusVerified, statusVerified, statusVerified, statusVerified, statusVerified,
 		statusVerified, statusVerified, statusVerified, statusVerified, statusVerified, statusVerified, statusVerified,
 		statusReview, statusReview, statusReview, statusPending, statusPending, statusRejected, statusRejected, statusInactive}
@@ -51,13 +53,14 @@ var (
 
 // Synthetic returns customer i of the synthetic population: 60% verified,
 // 15% review, 10% pending, 10% rejected, 5% inactive; one in five a
-// business; 1,440 distinct names; created a second apart from 2025-01-01,
+// business; 27,360 distinct names; created a second apart from 2025-01-01,
 // every tenth at the same second as the one before.
 func Synthetic(i int) SyntheticCustomer {
 	h := uint32(i) * 2654435761 // spreads i's bits, so that status and type do not follow each other
 	sc := SyntheticCustomer{
-		ID:        fmt.Sprintf("019f%04x-%04x-7000-8000-%012x", i>>16&0xffff, i&0xffff, uint64(h)*40503),
-		Name:      syntheticFirst[i%len(syntheticFirst)] + " " + syntheticLast[(i/len(syntheticFirst))%len(syntheticLast)],
+		ID: fmt.Sprintf("019f%04x-%04x-7000-8000-%012x", i>>16&0xffff, i&0xffff, uint64(h)*40503),
+		Name: syntheticFirst[i%len(syntheticFirst)] + " " + syntheticMiddle[(i/len(syntheticFirst))%len(syntheticMiddle)] +
+			syntheticLast[(i/len(syntheticFirst)/len(syntheticMiddle))%len(syntheticLast)],
 		Phone:     fmt.Sprintf("+1317555%04d", i%10000),
 		Status:    syntheticStatuses[h>>8%uint32(len(syntheticStatuses))],
 		Type:      typeIndividual,

@@ -116,7 +116,7 @@ func newCandidate(b *rowBlock, slot uint32) candidate {
 // direction, ties by id ascending, names case-insensitively.
 func (p *listPlan) compare(x, y candidate) int {
 	var n int
-	if p.kind.byName() {
+	if p.kind.field() == sortByName {
 		n = bytes.Compare(x.name, y.name)
 	} else {
 		n = cmp.Compare(x.created, y.created)
@@ -273,10 +273,10 @@ func (a *account) listScan(p *listPlan, pause func()) listResult {
 func (a *account) listIndexed(p *listPlan, pause func()) listResult {
 	var res listResult
 	a.mu.RLock()
-	if p.ranged() && p.kind.byName() {
+	if p.ranged() && p.kind.field() == sortByName {
 		// Count the range in the created_at index; read it from there when
 		// small, else walk the name index for the page.
-		t := a.trees[byCreatedAsc]
+		t := a.trees[sortByCreated]
 		lo, hi := p.createdRange(t)
 		res.total = max(hi-lo, 0)
 		if res.total <= maxSorted {
@@ -295,7 +295,7 @@ func (a *account) listIndexed(p *listPlan, pause func()) listResult {
 		return res
 	}
 	defer a.mu.RUnlock()
-	t := a.trees[p.kind]
+	t := a.trees[p.kind.field()]
 	lo, hi := 0, t.count(p.mask)
 	if p.ranged() {
 		lo, hi = p.createdRange(t)
@@ -305,73 +305,118 @@ func (a *account) listIndexed(p *listPlan, pause func()) listResult {
 		return res
 	}
 	want := min(p.end, res.total) - p.start
-	t.ascend(lo+p.start, p.mask, &res.work, func(slot uint32, _ class) bool {
+	collect := func(slot uint32, _ class) bool {
 		res.page = append(res.page, a.rows.rec(slot).customer(a.id))
 		return len(res.page) < want
-	})
+	}
+	if p.kind.desc() {
+		t.descending(lo, hi, p.start, p.mask, &res.work, collect)
+	} else {
+		t.ascend(lo+p.start, p.mask, &res.work, collect)
+	}
 	return res
 }
 
-// createdRange is the range of ranks [lo, hi) in t, a created_at index, of
+// createdRange is the range of ranks [lo, hi) in t, the created_at index, of
 // the customers of the list's classes created within its bounds.
 func (p *listPlan) createdRange(t *tree) (lo, hi int) {
 	lo, hi = 0, t.count(p.mask)
-	hasFirst, hasLast := !p.lq.from.IsZero(), !p.lq.to.IsZero()
-	first, last := p.from, p.to
-	if t.kind.desc() {
-		hasFirst, hasLast, first, last = hasLast, hasFirst, last, first
-	}
-	if hasFirst {
-		k := createdBound(t.kind, first, -1)
+	if !p.lq.from.IsZero() {
+		k := createdBound(p.from, -1)
 		lo = t.rank(&k, p.mask)
 	}
-	if hasLast {
-		k := createdBound(t.kind, last, +1)
+	if !p.lq.to.IsZero() {
+		k := createdBound(p.to, +1)
 		hi = t.rank(&k, p.mask)
 	}
 	return lo, hi
 }
 
-// walkPage returns the page [p.start, p.end) of the customers of p's order
+// walkPage returns the page [p.start, p.end) of the customers in p's order
 // that pass the list's filters and keep (when not nil), of which there are
-// total, walking the index from the nearer end of the page.
+// total, walking the index from the nearer end of the page. A descending
+// order is walked by group of equal field, each group reversed.
 func (a *account) walkPage(p *listPlan, total int, keep func(slot uint32) bool, work *int, pause func()) []*customer {
 	end := min(p.end, total)
 	if p.start >= end {
 		return nil
 	}
-	forward := p.start <= total-end
+	fromStart := p.start <= total-end
 	skip, want := p.start, end-p.start
-	if !forward {
+	if !fromStart {
 		skip = total - end
 	}
 	var page []*customer
-	a.walk(p.kind, p.mask, !forward, work, pause, func(slot uint32) bool {
+	passes := func(slot uint32) (*rowBlock, uint32, bool) {
 		b, i := a.rows.block(slot), slot&(blockSize-1)
-		if (keep != nil && !keep(slot)) || !p.matches(b, i) {
-			return true
-		}
+		return b, i, (keep == nil || keep(slot)) && p.matches(b, i)
+	}
+	take := func(b *rowBlock, i uint32) bool {
 		if skip > 0 {
 			skip--
 			return true
 		}
 		page = append(page, b.recs[i].customer(a.id))
 		return len(page) < want
-	})
-	if !forward {
+	}
+	t := a.trees[p.kind.field()]
+	backward := fromStart == p.kind.desc() // in the index's own order
+	if !p.kind.desc() {
+		a.walk(t, p.mask, backward, work, pause, func(slot uint32) bool {
+			b, i, ok := passes(slot)
+			return !ok || take(b, i)
+		})
+	} else {
+		type entry struct {
+			slot uint32
+			id   string
+			key  treeKey
+		}
+		var group []entry // a group of equal field, in the walk's order
+		full := false
+		flush := func() bool {
+			for j := len(group) - 1; j >= 0; j-- {
+				e := group[j]
+				b, i, ok := passes(e.slot)
+				if ok && b.recs[i].id == e.id && !take(b, i) {
+					full = true
+					return false
+				}
+			}
+			group = group[:0]
+			return true
+		}
+		a.walk(t, p.mask, backward, work, pause, func(slot uint32) bool {
+			b, i, ok := passes(slot)
+			if !ok {
+				return true
+			}
+			k := t.keyOf(slot)
+			if len(group) > 0 && !t.sameField(&group[0].key, &k) && !flush() {
+				return false
+			}
+			group = append(group, entry{slot, b.recs[i].id, k})
+			return true
+		})
+		if !full {
+			a.mu.RLock()
+			flush()
+			a.mu.RUnlock()
+		}
+	}
+	if !fromStart {
 		slices.Reverse(page)
 	}
 	return page
 }
 
-// walk visits the entries of the classes in m in the index of order kind,
-// forward or in reverse, until fn returns false. It holds the read lock for
+// walk visits the entries of the classes in m in index t, forward or in
+// reverse, until fn returns false. It holds the read lock for
 // walkChunk entries at a time, and resumes after the last entry it visited.
-func (a *account) walk(kind sortKind, m classMask, reverse bool, work *int, pause func(), fn func(slot uint32) bool) {
+func (a *account) walk(t *tree, m classMask, reverse bool, work *int, pause func(), fn func(slot uint32) bool) {
 	var resume *treeKey
 	for {
 		a.mu.RLock()
-		t := a.trees[kind]
 		visited, paused := 0, false
 		var last uint32
 		visit := func(slot uint32, _ class) bool {
@@ -397,7 +442,7 @@ func (a *account) walk(kind sortKind, m classMask, reverse bool, work *int, paus
 			t.ascend(from, m, work, visit)
 		}
 		if paused {
-			k := newTreeKey(kind, a.rows.rec(last), a.rows.name(last))
+			k := t.keyOf(last)
 			k.after = !reverse
 			resume = &k
 		}

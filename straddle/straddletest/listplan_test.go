@@ -95,6 +95,7 @@ type storeModel struct {
 	base    time.Time
 	seq     int
 	unicode bool // some emails beyond ASCII (which turns the email index off)
+	few     bool // three names only: groups of equal name far larger than a page
 }
 
 func newStoreModel(t testing.TB, seed uint64) *storeModel {
@@ -138,6 +139,10 @@ func (m *storeModel) newCustomer() *customer {
 		phone:  fmt.Sprintf("+1317555%04d", rng.IntN(10000)),
 		status: statusOrder[rng.IntN(len(statusOrder))], createdAt: created, updatedAt: created,
 		account: m.account,
+	}
+	if m.few {
+		c.name = []string{"Ann Perkins", "ANN PERKINS", "Ron Swanson", "Ann Perkins, the longer name",
+			"Ann Perkins, the other name", "Ann Perkins, th", "Ann Perkins\x00"}[rng.IntN(7)]
 	}
 	if rng.IntN(2) == 0 {
 		ext := fmt.Sprintf("crm-%d", rng.IntN(m.seq/4+1)) // shared by several customers
@@ -289,13 +294,14 @@ func scaled(n int) int {
 
 func TestListMatchesItsDefinition(t *testing.T) {
 	for _, tc := range []struct {
-		size    int
-		unicode bool
-	}{{0, false}, {1, false}, {130, true}, {3000, false}, {3000, true}, {scaled(20000), false}} {
+		size         int
+		unicode, few bool
+	}{{0, false, false}, {1, false, false}, {130, true, false}, {3000, false, false}, {3000, true, false},
+		{3000, false, true}, {scaled(20000), false, false}} {
 		size := tc.size
-		t.Run(fmt.Sprint(size, "/unicode=", tc.unicode), func(t *testing.T) {
+		t.Run(fmt.Sprint(size, "/unicode=", tc.unicode, "/few=", tc.few), func(t *testing.T) {
 			m := newStoreModel(t, uint64(size))
-			m.unicode = tc.unicode
+			m.unicode, m.few = tc.unicode, tc.few
 			for len(m.all) < size {
 				m.add()
 			}
@@ -366,9 +372,8 @@ func (m *storeModel) checkTrees() {
 			m.t.Fatalf("tree %d holds %d entries (counts %d), the store %d", kind, len(slots), t.count(allClasses), len(m.all))
 		}
 		for i := 1; i < len(slots); i++ {
-			k := newTreeKey(sortKind(kind), a.rows.rec(slots[i-1]), a.rows.name(slots[i-1]))
-			next := newTreeKey(sortKind(kind), a.rows.rec(slots[i]), a.rows.name(slots[i]))
-			if t.compare(&k, next.pre, slots[i]) >= 0 {
+			k, next := t.keyOf(slots[i-1]), t.keyOf(slots[i])
+			if t.compare(&k, next.w[:t.stride], slots[i]) >= 0 {
 				m.t.Fatalf("tree %d out of order at %d", kind, i)
 			}
 		}
@@ -387,24 +392,33 @@ func checkNode(tb testing.TB, t *tree, x *innerNode, level int) (classCounts, ui
 	for i := range x.n {
 		var cc classCounts
 		var n uint32
-		var pre uint64
+		var first [maxWords]uint64
 		var slot uint32
 		if level == 1 {
 			l := x.leaves[i]
 			if l.len() == 0 {
 				tb.Fatal("empty leaf")
 			}
+			if len(l.words) != l.len()*t.stride || len(l.cls) != l.len() {
+				tb.Fatalf("leaf arrays out of step: %d %d %d", len(l.words), len(l.slot), len(l.cls))
+			}
+			for j := range l.len() {
+				if k := t.keyOf(l.slot[j]); !slices.Equal(k.w[:t.stride], l.key(j, t.stride)) {
+					tb.Fatalf("entry %d of a leaf has words %x, its row %x", j, l.key(j, t.stride), k.w)
+				}
+			}
 			for _, c := range l.cls {
 				cc[c]++
 			}
-			n, pre, slot = uint32(l.len()), l.pre[0], l.slot[0]
+			copy(first[:], l.key(0, t.stride))
+			n, slot = uint32(l.len()), l.slot[0]
 		} else {
 			cc, n = checkNode(tb, t, x.inners[i], level-1)
-			pre, slot = x.inners[i].minPre[0], x.inners[i].minSlot[0]
+			first, slot = x.inners[i].minKey[0], x.inners[i].minSlot[0]
 		}
-		if cc != x.counts[i] || n != x.total[i] || pre != x.minPre[i] || slot != x.minSlot[i] {
+		if cc != x.counts[i] || n != x.total[i] || first != x.minKey[i] || slot != x.minSlot[i] {
 			tb.Fatalf("level %d child %d: counts %v/%d first %x/%d, node says %v/%d first %x/%d",
-				level, i, cc, n, pre, slot, x.counts[i], x.total[i], x.minPre[i], x.minSlot[i])
+				level, i, cc, n, first, slot, x.counts[i], x.total[i], x.minKey[i], x.minSlot[i])
 		}
 		for c := range sum {
 			sum[c] += cc[c]
@@ -437,9 +451,9 @@ func TestTreeOrderedInsertsFillNodes(t *testing.T) {
 			}
 			m.checkTrees()
 			a := m.s.lookup(m.account)
-			for _, kind := range []sortKind{byCreatedAsc, byCreatedDesc} {
+			for _, field := range []sortField{sortByCreated} {
 				leaves := 0
-				tr := a.trees[kind]
+				tr := a.trees[field]
 				var walkLeaves func(x *innerNode, level int)
 				walkLeaves = func(x *innerNode, level int) {
 					for i := range x.n {
@@ -452,7 +466,7 @@ func TestTreeOrderedInsertsFillNodes(t *testing.T) {
 				}
 				walkLeaves(tr.root, tr.height)
 				if fill := float64(n) / float64(leaves*leafCap); fill < 0.95 {
-					t.Errorf("index %d: %d leaves for %d entries, %.0f%% full", kind, leaves, n, 100*fill)
+					t.Errorf("index %d: %d leaves for %d entries, %.0f%% full", field, leaves, n, 100*fill)
 				}
 			}
 			for range 20 {

@@ -226,11 +226,18 @@ func (rs *rowStore) alloc() uint32 {
 	slot := uint32(rs.used)
 	rs.used++
 	if int(slot>>blockBits) == len(rs.blocks) {
-		rs.blocks = append(rs.blocks, &rowBlock{})
+		b := &rowBlock{}
+		if n := len(rs.blocks); n > 0 {
+			// A large account: take the whole block at once, and room for
+			// about as much text as the last block has.
+			b.recs, b.meta = make([]record, 0, blockSize), make([]rowMeta, 0, blockSize)
+			b.text = make([]byte, 0, len(rs.blocks[n-1].text)*17/16)
+		}
+		rs.blocks = append(rs.blocks, b)
 	}
 	b := rs.block(slot)
 	if len(b.recs) == cap(b.recs) {
-		// Grow to exactly blockSize at most: a full block holds no slack.
+		// A small account's block grows, to exactly blockSize at most.
 		size := min(max(2*cap(b.recs), 8), blockSize)
 		b.recs = append(make([]record, 0, size), b.recs...)
 		b.meta = append(make([]rowMeta, 0, size), b.meta...)

@@ -13,6 +13,7 @@ var (
 	errNotFound       = errors.New("customer not found")
 	errDuplicateEmail = errors.New("email already exists")
 	errDuplicateID    = errors.New("id already exists")
+	errInvalidID      = errors.New("id must be a UUID in canonical (lower-case 8-4-4-4-12) form")
 )
 
 // store holds the customers of every account. Each account has its own lock
@@ -43,7 +44,7 @@ type account struct {
 	byExternalID   map[string]uint32
 	moreExternalID map[string][]uint32
 	rows           rowStore
-	trees          [numSortKinds]*tree
+	trees          [numSortFields]*tree
 }
 
 func newStore() *store { return &store{accounts: map[string]*account{}} }
@@ -67,7 +68,7 @@ func (s *store) account(id string) *account {
 		a = &account{id: id, byID: map[string]uint32{}, byEmail: map[string]uint32{},
 			byExternalID: map[string]uint32{}, moreExternalID: map[string][]uint32{}}
 		for k := range a.trees {
-			a.trees[k] = newTree(sortKind(k), &a.rows)
+			a.trees[k] = newTree(sortField(k), &a.rows)
 		}
 		s.accounts[id] = a
 	}
@@ -113,6 +114,9 @@ func isASCII(s string) bool {
 // It stores c's times at the written precision (so that c shows what a read
 // will).
 func (s *store) add(c *customer) error {
+	if _, ok := parseCanonicalUUID(c.id); !ok {
+		return errInvalidID // the indexes order ids by their bits
+	}
 	a := s.account(c.account)
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -191,9 +195,9 @@ func (a *account) externalIDSlots(id string) []uint32 {
 
 // indexSorted adds slot's customer to every ordered index.
 func (a *account) indexSorted(slot uint32) {
-	r, cls := a.rows.rec(slot), a.rows.meta(slot).cls
-	for kind, t := range a.trees {
-		k := newTreeKey(sortKind(kind), r, a.rows.name(slot))
+	cls := a.rows.meta(slot).cls
+	for _, t := range a.trees {
+		k := t.keyOf(slot)
 		t.insert(&k, slot, cls)
 	}
 }
@@ -201,9 +205,8 @@ func (a *account) indexSorted(slot uint32) {
 // unindexSorted removes slot's customer from every ordered index; the row
 // must still hold what it was indexed with.
 func (a *account) unindexSorted(slot uint32) {
-	r := a.rows.rec(slot)
-	for kind, t := range a.trees {
-		k := newTreeKey(sortKind(kind), r, a.rows.name(slot))
+	for _, t := range a.trees {
+		k := t.keyOf(slot)
 		if !t.remove(&k) {
 			panic("straddletest: a customer is missing from an index")
 		}
