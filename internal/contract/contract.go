@@ -21,13 +21,22 @@ import (
 	"github.com/straddlekit/straddle-go/api"
 )
 
+// The format validators, compiled once: FormatOptions runs for every event
+// and seeded customer validated, and compiling the patterns each time cost
+// more than the validation.
+var (
+	uuidFormat  = openapi3.NewRegexpFormatValidator(openapi3.FormatOfStringForUUIDOfRFC9562)
+	emailFormat = openapi3.NewRegexpFormatValidator(openapi3.FormatOfStringForEmail)
+	ipv4Format  = openapi3.NewIPValidator(true)
+)
+
 // FormatOptions register the string formats kin-openapi leaves unchecked by
 // default (uuid, email, ipv4), so that a malformed id or address fails validation.
 func FormatOptions() []openapi3.SchemaValidationOption {
 	return []openapi3.SchemaValidationOption{
-		openapi3.WithStringFormatValidator("uuid", openapi3.NewRegexpFormatValidator(openapi3.FormatOfStringForUUIDOfRFC9562)),
-		openapi3.WithStringFormatValidator("email", openapi3.NewRegexpFormatValidator(openapi3.FormatOfStringForEmail)),
-		openapi3.WithStringFormatValidator("ipv4", openapi3.NewIPValidator(true)),
+		openapi3.WithStringFormatValidator("uuid", uuidFormat),
+		openapi3.WithStringFormatValidator("email", emailFormat),
+		openapi3.WithStringFormatValidator("ipv4", ipv4Format),
 	}
 }
 
