@@ -3,7 +3,6 @@ package straddletest
 import (
 	"bytes"
 	"encoding/binary"
-	"encoding/hex"
 	"math/bits"
 	"slices"
 	"strings"
@@ -131,11 +130,8 @@ func nameKeyWords(lower []byte) (uint64, uint64) {
 // idWord is the first 64 bits of a UUID in canonical form (which every
 // stored id has: see store.add), which order as the id strings do.
 func idWord(id string) uint64 {
-	var b [8]byte
-	_, _ = hex.Decode(b[:4], []byte(id[0:8]))
-	_, _ = hex.Decode(b[4:6], []byte(id[9:13]))
-	_, _ = hex.Decode(b[6:8], []byte(id[14:18]))
-	return binary.BigEndian.Uint64(b[:])
+	b, _ := parseCanonicalUUID(id)
+	return binary.BigEndian.Uint64(b[:8])
 }
 
 func createdWord0(t ticks) uint64 { return uint64(t) ^ 1<<63 }

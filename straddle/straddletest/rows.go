@@ -2,7 +2,6 @@ package straddletest
 
 import (
 	"bytes"
-	"encoding/hex"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -125,17 +124,40 @@ func decodeValue(values []string, i uint8, rare string) string {
 	return values[i]
 }
 
-// parseCanonicalUUID reads a UUID in the lower-case 8-4-4-4-12 form newID writes.
+// parseCanonicalUUID reads a UUID in the lower-case 8-4-4-4-12 form newID
+// writes (every stored id has it).
 func parseCanonicalUUID(s string) ([16]byte, bool) {
 	var b [16]byte
-	if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' || strings.ToLower(s) != s {
+	if len(s) != 36 {
 		return b, false
 	}
-	hexes := s[0:8] + s[9:13] + s[14:18] + s[19:23] + s[24:36]
-	if _, err := hex.Decode(b[:], []byte(hexes)); err != nil {
-		return b, false
+	for i, j := 0, 0; i < 36; {
+		if i == 8 || i == 13 || i == 18 || i == 23 {
+			if s[i] != '-' {
+				return b, false
+			}
+			i++
+			continue
+		}
+		hi, ok1 := lowerHexDigit(s[i])
+		lo, ok2 := lowerHexDigit(s[i+1])
+		if !ok1 || !ok2 {
+			return b, false
+		}
+		b[j] = hi<<4 | lo
+		i, j = i+2, j+1
 	}
 	return b, true
+}
+
+func lowerHexDigit(c byte) (byte, bool) {
+	switch {
+	case '0' <= c && c <= '9':
+		return c - '0', true
+	case 'a' <= c && c <= 'f':
+		return c - 'a' + 10, true
+	}
+	return 0, false
 }
 
 // set stores c in r.

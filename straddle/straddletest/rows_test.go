@@ -42,3 +42,24 @@ func TestRecordKeepsEveryField(t *testing.T) {
 		}
 	}
 }
+
+func TestParseCanonicalUUID(t *testing.T) {
+	for range 100 {
+		id := newID(time.Now())
+		b, ok := parseCanonicalUUID(id)
+		if !ok || formatUUID(b) != id {
+			t.Fatalf("%s: parsed %x, %v", id, b, ok)
+		}
+	}
+	for _, bad := range []string{"", "019f3b3d-5816-77fb-8a9c-00000000004", "019F3B3D-5816-77FB-8A9C-000000000042",
+		"019f3b3d_5816-77fb-8a9c-000000000042", "019f3b3d-5816-77fb-8a9c-00000000004g", "{019f3b3d-5816-77fb-8a9c-0000000000}"} {
+		if _, ok := parseCanonicalUUID(bad); ok {
+			t.Errorf("%q parsed", bad)
+		}
+	}
+	// Stored ids must have the form: the indexes order ids by their bits.
+	s := newStore()
+	if err := s.add(&customer{id: "019F3B3D-5816-77FB-8A9C-000000000042", account: "a", email: "x@example.com"}); err != errInvalidID {
+		t.Errorf("an upper-case id was stored: %v", err)
+	}
+}
