@@ -160,7 +160,12 @@
 // way, ties broken by id; and pages with page_number and page_size (at most
 // 1000), meta giving the totals. 0 for either means its default (page 1, 100
 // a page), as generated SDKs send it; a negative value gets 400. A page past
-// the end is empty.
+// the end is empty. Times are kept as they are written (seven fractional
+// digits), so a created_at read back is a bound that includes its customer.
+// Lists scale to millions of customers: one the indexes serve (every filter
+// but name and search_text) holds the account for O(log n + page_size); name
+// and search_text read every customer's stored lower-cased text a block of
+// 1,024 customers at a time, so no write or read waits for a whole list.
 //
 // # Idempotency
 //
@@ -171,7 +176,11 @@
 // Idempotent-Replayed: true; the same key with another request gets 409
 // "Idempotency key already used for a different request."; the same key while
 // the first request runs gets 409 "Previous identical request currently in
-// progress.". Keys expire after 24 hours by the server's clock. A request the
+// progress.". Keys expire after 24 hours by the server's clock. At most
+// 100,000 keys and 64 MiB of their responses are kept: beyond either, the
+// oldest finished keys are forgotten first (a retry with one runs again, as
+// after expiry); a key whose request is still running is never forgotten.
+// A request the
 // spec refuses is not stored under its key. A request whose body ends before
 // its Content-Length (or last chunk) is never acted on or stored, whatever
 // the validation setting: the connection is closed without an answer, and a
