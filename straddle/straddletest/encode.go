@@ -62,7 +62,7 @@ type customerOut struct {
 	ExternalID        *string           `json:"external_id"`
 	Address           *address          `json:"address"`
 	ComplianceProfile any               `json:"compliance_profile"`
-	Device            *deviceInput      `json:"device,omitempty"`
+	Device            deviceInput       `json:"device,omitzero"`
 	Metadata          map[string]string `json:"metadata"`
 	Config            configInput       `json:"config"`
 }
@@ -92,9 +92,22 @@ const (
 	maskedIP  = "**.**.**.**"
 )
 
+// One copy of each masked form for every view to point at (views are only
+// ever encoded, never changed), so that masking allocates nothing.
+var maskedSSNValue, maskedDOBValue, maskedEINValue = maskedSSN, maskedDOB, maskedEIN
+
+// mask returns a pointer to masked when v is set, nil when it is not.
 func mask(v *string, masked string) *string {
 	if v == nil {
 		return nil
+	}
+	switch masked {
+	case maskedSSN:
+		return &maskedSSNValue
+	case maskedDOB:
+		return &maskedDOBValue
+	case maskedEIN:
+		return &maskedEINValue
 	}
 	return &masked
 }
@@ -113,7 +126,7 @@ func view(c *customer, unmasked bool, format func(time.Time) string) customerOut
 		if !unmasked {
 			ip = maskedIP
 		}
-		out.Device = &deviceInput{IPAddress: ip}
+		out.Device = deviceInput{IPAddress: ip}
 	}
 	switch {
 	case c.individual != nil:

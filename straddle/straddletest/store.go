@@ -2,9 +2,11 @@ package straddletest
 
 import (
 	"errors"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 )
@@ -20,8 +22,11 @@ var (
 // and indexes. Customers are stored compactly (see record) and every read
 // returns a new *customer, which the reader owns.
 type store struct {
-	mu       sync.RWMutex
-	accounts map[string]*account
+	// accounts is replaced, never edited, when an account is added (under
+	// mu), so that finding one takes no lock: there are only as many as the
+	// keys may act for.
+	accounts atomic.Pointer[map[string]*account]
+	mu       sync.Mutex
 
 	// pause, when set (by tests), runs between the chunks of a list that
 	// reads the account a chunk at a time, while the list holds no lock.
@@ -47,13 +52,13 @@ type account struct {
 	trees          [numSortFields]*tree
 }
 
-func newStore() *store { return &store{accounts: map[string]*account{}} }
-
-func (s *store) lookup(id string) *account {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return s.accounts[id]
+func newStore() *store {
+	s := &store{}
+	s.accounts.Store(&map[string]*account{})
+	return s
 }
+
+func (s *store) lookup(id string) *account { return (*s.accounts.Load())[id] }
 
 // account returns the account with id, creating it.
 func (s *store) account(id string) *account {
@@ -62,16 +67,18 @@ func (s *store) account(id string) *account {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	a := s.accounts[id]
-	if a == nil {
-		id = strings.Clone(id)
-		a = &account{id: id, byID: map[string]uint32{}, byEmail: map[string]uint32{},
-			byExternalID: map[string]uint32{}, moreExternalID: map[string][]uint32{}}
-		for k := range a.trees {
-			a.trees[k] = newTree(sortField(k), &a.rows)
-		}
-		s.accounts[id] = a
+	if a := s.lookup(id); a != nil {
+		return a
 	}
+	id = strings.Clone(id)
+	a := &account{id: id, byID: map[string]uint32{}, byEmail: map[string]uint32{},
+		byExternalID: map[string]uint32{}, moreExternalID: map[string][]uint32{}}
+	for k := range a.trees {
+		a.trees[k] = newTree(sortField(k), &a.rows)
+	}
+	next := maps.Clone(*s.accounts.Load())
+	next[id] = a
+	s.accounts.Store(&next)
 	return a
 }
 
@@ -219,12 +226,16 @@ func (s *store) get(accountID, id string) (*customer, bool) {
 		return nil, false
 	}
 	a.mu.RLock()
-	defer a.mu.RUnlock()
 	slot, ok := a.byID[id]
+	var r record
+	if ok {
+		r = *a.rows.rec(slot) // copied under the lock, read back after it
+	}
+	a.mu.RUnlock()
 	if !ok {
 		return nil, false
 	}
-	return a.rows.rec(slot).customer(a.id), true
+	return r.customer(a.id), true
 }
 
 // modify replaces a customer with what change returns, atomically. change gets
