@@ -8,7 +8,7 @@
 //	              [-fixtures customers.json] [-stateless] [-sdk-suite]
 //	              [-unmasking=true] [-validate=true] [-v]
 //	              [-read-header-timeout 5s] [-read-timeout 15s] [-write-timeout 15s]
-//	              [-idle-timeout 30s] [-max-conns 256] [-max-header-bytes 65536]
+//	              [-idle-timeout 30s] [-max-conns 256] [-max-header-bytes 65536] [-memory-limit-mib 1024]
 //	              [-webhook-url URL,... -webhook-secret whsec_...,...] [-webhook-retries 5s,5m,...]
 //	              [-webhook-timeout 15s] [-webhook-workers 1] [-settle-after 0]
 //
@@ -60,8 +60,12 @@
 // -idle-timeout a kept-alive connection between requests. -max-conns bounds
 // the connections served at once (more wait in the listen backlog until one
 // closes), and -max-header-bytes the request line and headers (larger get
-// 431). Every duration and limit must be positive. The server logs with slog to stderr, every request
-// at debug level with -v, and shuts down gracefully on SIGINT or SIGTERM.
+// 431). -memory-limit-mib (1 GiB by default; GOMEMLIMIT, when set, wins) is
+// the Go runtime's soft memory limit: without one the garbage collector lets
+// the heap grow to twice the live data, so a million stored customers (about
+// 800 MiB live) would take over 2 GB. Every duration and limit must be
+// positive. The server logs with slog to stderr, every request at debug
+// level with -v, and shuts down gracefully on SIGINT or SIGTERM.
 package main
 
 import (
@@ -77,6 +81,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"syscall"
@@ -87,6 +92,10 @@ import (
 
 // shutdownTimeout bounds how long a shutdown waits for requests in flight.
 const shutdownTimeout = 10 * time.Second
+
+// defaultMemoryLimitMiB is the default of -memory-limit-mib: room for a
+// million customers and the garbage between collections.
+const defaultMemoryLimitMiB = 1024
 
 // What the test suites generated for Straddle's SDKs (Node, Python, Go) send:
 // this API key, this account in Straddle-Account-Id, and the same uuid as the
@@ -133,6 +142,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	idleTimeout := fs.Duration("idle-timeout", 30*time.Second, "time a kept-alive connection may wait for its next request")
 	maxConns := fs.Int("max-conns", 256, "connections served at a time; more wait until one closes")
 	maxHeaderBytes := fs.Int("max-header-bytes", 64<<10, "largest request line and headers accepted (larger get 431)")
+	memoryLimit := fs.Int64("memory-limit-mib", defaultMemoryLimitMiB, "soft memory limit of the Go runtime in MiB, so the heap's garbage stays near the live data (GOMEMLIMIT, when set, wins)")
 	hooks := addWebhookFlags(fs)
 	var platforms []straddletest.Option
 	var platformKeys []string
@@ -181,8 +191,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 			return fmt.Errorf("%s must be positive", name)
 		}
 	}
-	if *maxConns <= 0 || *maxHeaderBytes <= 0 {
-		return errors.New("-max-conns and -max-header-bytes must be positive")
+	if *maxConns <= 0 || *maxHeaderBytes <= 0 || *memoryLimit <= 0 {
+		return errors.New("-max-conns, -max-header-bytes and -memory-limit-mib must be positive")
 	}
 	hookOpts, err := hooks.options()
 	if err != nil {
@@ -202,6 +212,10 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		level = slog.LevelDebug
 	}
 	logger := slog.New(slog.NewTextHandler(out, &slog.HandlerOptions{Level: level}))
+	if os.Getenv("GOMEMLIMIT") == "" {
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(*memoryLimit << 20))
+	}
+	logger.Info("straddle-mock memory limit", "mib", debug.SetMemoryLimit(-1)>>20)
 
 	emulator, err := newEmulator(append([]straddletest.Option{
 		straddletest.WithAPIKeys(keyList...),

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/debug"
 	"regexp"
 	"strings"
 	"sync"
@@ -360,5 +361,40 @@ func TestMainExitsNonZeroOnError(t *testing.T) {
 	cmd.Env = append(os.Environ(), "STRADDLE_MOCK_MAIN=1", "STRADDLE_MOCK_ARGS=-h")
 	if out, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(out), "-addr") {
 		t.Errorf("-h: err %v output %s", err, out)
+	}
+}
+
+// TestRunSetsASoftMemoryLimit: without GOMEMLIMIT the server sets the
+// runtime's soft memory limit from -memory-limit-mib, and restores it on the
+// way out; with GOMEMLIMIT it leaves the limit alone.
+func TestRunSetsASoftMemoryLimit(t *testing.T) {
+	limitDuring := func(args ...string) int64 {
+		t.Helper()
+		ctx, cancel := context.WithCancel(context.Background())
+		var log logBuffer
+		done := make(chan error, 1)
+		go func() { done <- run(ctx, append([]string{"-addr", "127.0.0.1:0"}, args...), &log) }()
+		waitURL(t, log.String)
+		limit := debug.SetMemoryLimit(-1)
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatalf("run: %v", err)
+		}
+		return limit
+	}
+	before := debug.SetMemoryLimit(-1)
+	t.Setenv("GOMEMLIMIT", "")
+	if got := limitDuring("-memory-limit-mib", "300"); got != 300<<20 {
+		t.Errorf("limit while serving: %d, want %d", got, 300<<20)
+	}
+	if got := debug.SetMemoryLimit(-1); got != before {
+		t.Errorf("limit after run: %d, want it restored to %d", got, before)
+	}
+	t.Setenv("GOMEMLIMIT", "2GiB")
+	if got := limitDuring("-memory-limit-mib", "300"); got != before {
+		t.Errorf("with GOMEMLIMIT set, the limit became %d; want it left at %d", got, before)
+	}
+	if err := run(context.Background(), []string{"-memory-limit-mib", "0"}, io.Discard); err == nil || !strings.Contains(err.Error(), "-memory-limit-mib") {
+		t.Errorf("-memory-limit-mib 0: %v", err)
 	}
 }
