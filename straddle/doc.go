@@ -78,6 +78,34 @@
 // Straddle's request id and time, the idempotency key sent, whether the
 // response was an idempotent replay, and the number of attempts.
 //
+// # Pages, changes and calls the package does not model
+//
+// List returns one page; its Next fetches the following one with the same
+// filters and options, and All walks every page lazily. A walk stops at an
+// empty page and at the page count the first page promised, and returns a
+// *PagingError for a page that does not advance.
+//
+// Update replaces the whole customer. Edit reads it, lets a function change
+// it, and writes it back, refusing with an *EditConflictError when the
+// customer changed in between (WithConflictRetries starts over instead); see
+// Edit for the window the API leaves open.
+//
+// Client.Do calls an endpoint or sends a field this package does not model
+// yet, with the same credentials, idempotency keys, retries, errors and
+// logging as every other call.
+//
+// # Connections
+//
+// Clients without WithHTTPClient share one transport from NewTransport, with
+// a pool sized for concurrent calls and HTTP/2 where the server offers it. No
+// redirect is followed (*RedirectError): Straddle's API does not redirect, so
+// a request and its personal data go to the base URL and nowhere else. Plain
+// http is refused except to a loopback host, or anywhere with
+// WithInsecurePlainHTTP, for test networks such as a docker-compose
+// straddle-mock.
+//
+// Webhooks (customer events) are received with the straddle/webhook package.
+//
 // # Retries and idempotency
 //
 // Failed requests are retried (twice by default, WithMaxRetries): connection
