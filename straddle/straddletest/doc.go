@@ -197,7 +197,9 @@
 // by the Operation constants (OpCreateCustomer and the eight others, the
 // spec's operationIds) or by method and path template ("POST /v1/customers");
 // Inject and RequestCount panic on any other name, so a typo fails the test
-// instead of matching nothing. Recorded bodies hold
+// instead of matching nothing. AccountID panics on a key the server does not
+// accept, and CustomerCount, Customer, UnmaskedCustomer and CustomerReview on
+// an account no key may act for ("" is the account of APIKey). Recorded bodies hold
 // the personal data the client sent: do not log them.
 //
 // # Events and webhooks

@@ -10,9 +10,10 @@ import (
 // Customer returns a customer the emulator holds, masked, exactly as GET
 // /v1/customers/{id} would give it to the client (WithZonelessTimestamps
 // included). accountID "" means the account of APIKey; ok is false when the
-// account holds no such customer.
+// account holds no such customer. Customer, UnmaskedCustomer and
+// CustomerReview panic on an account no key may act for (see CustomerCount).
 func (s *Server) Customer(accountID, id string) (c *straddle.Customer, ok bool) {
-	cust, ok := s.lookup(accountID, id)
+	cust, ok := s.lookup("Customer", accountID, id)
 	if !ok {
 		return nil, false
 	}
@@ -24,7 +25,7 @@ func (s *Server) Customer(accountID, id string) (c *straddle.Customer, ok bool) 
 // to the client (whatever WithUnmasking says). The personal values print as
 // "[REDACTED]"; Reveal reads them.
 func (s *Server) UnmaskedCustomer(accountID, id string) (c *straddle.UnmaskedCustomer, ok bool) {
-	cust, ok := s.lookup(accountID, id)
+	cust, ok := s.lookup("UnmaskedCustomer", accountID, id)
 	if !ok {
 		return nil, false
 	}
@@ -35,18 +36,15 @@ func (s *Server) UnmaskedCustomer(accountID, id string) (c *straddle.UnmaskedCus
 // /v1/customers/{id}/review would give it to the client: the masked customer
 // and its identity details (nil while none has run).
 func (s *Server) CustomerReview(accountID, id string) (r *straddle.CustomerReview, ok bool) {
-	cust, ok := s.lookup(accountID, id)
+	cust, ok := s.lookup("CustomerReview", accountID, id)
 	if !ok {
 		return nil, false
 	}
 	return decodeView[straddle.CustomerReview](s.reviewView(cust)), true
 }
 
-func (s *Server) lookup(accountID, id string) (*customer, bool) {
-	if accountID == "" {
-		accountID = s.accounts[s.APIKey()]
-	}
-	return s.store.get(strings.ToLower(accountID), strings.ToLower(id))
+func (s *Server) lookup(method, accountID, id string) (*customer, bool) {
+	return s.store.get(s.inspected(method, accountID), strings.ToLower(id))
 }
 
 func (s *Server) unmaskedView(c *customer) *straddle.UnmaskedCustomer {

@@ -101,3 +101,43 @@ func TestUnknownOperationNamesPanic(t *testing.T) {
 		t.Error("a fault with an unknown Match was queued")
 	}
 }
+
+// TestUnknownAccountsAndKeysPanic: a mistyped key or account must fail the
+// test loudly, not read as an empty account; the panic never quotes a key.
+func TestUnknownAccountsAndKeysPanic(t *testing.T) {
+	const secretKey = "sk_live_0123456789abcdefghij"
+	connected := "019f3b40-7e5a-7078-9536-b70e4ca90ac5"
+	srv := straddletest.NewServer(straddletest.WithT(t), straddletest.WithAPIKeys(secretKey), straddletest.WithPlatform(secretKey, connected))
+	stranger := "019f3b40-7e5a-7078-9536-000000000000"
+	id := "019f3b40-7e5a-7078-9536-b70e4ca90ac6"
+	for _, tc := range []struct {
+		name, want string
+		call       func()
+	}{
+		{"AccountID unknown key", "AccountID: the server accepts no API key (27 bytes, beginning \"sk_l\")", func() { srv.AccountID(secretKey[:27]) }},
+		{"AccountID short key", "AccountID: the server accepts no API key (4 bytes)", func() { srv.AccountID("nope") }},
+		{"CustomerCount stranger", "CustomerCount: no API key may act for account " + stranger, func() { srv.CustomerCount(stranger) }},
+		{"CustomerCount not a uuid", "CustomerCount: the account is not a uuid (7 bytes)", func() { srv.CustomerCount("acct_12") }},
+		{"CustomerCount key", "CustomerCount: the account is an API key (28 bytes", func() { srv.CustomerCount(secretKey) }},
+		{"Customer", "Customer: no API key may act for account " + stranger, func() { srv.Customer(stranger, id) }},
+		{"UnmaskedCustomer", "UnmaskedCustomer: no API key may act for account " + stranger, func() { srv.UnmaskedCustomer(stranger, id) }},
+		{"CustomerReview", "CustomerReview: no API key may act for account " + stranger, func() { srv.CustomerReview(stranger, id) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			defer func() {
+				msg, _ := recover().(string)
+				if !strings.HasPrefix(msg, "straddletest: ") || !strings.Contains(msg, tc.want) || strings.Contains(msg, secretKey[:10]) {
+					t.Errorf("panic %q, want one saying %q, never the key", msg, tc.want)
+				}
+			}()
+			tc.call()
+		})
+	}
+	// Known accounts, in any case, and "" (the account of APIKey) answer.
+	if n := srv.CustomerCount(strings.ToUpper(connected)) + srv.CustomerCount("") + srv.CustomerCount(srv.AccountID(secretKey)); n != 0 {
+		t.Errorf("counts %d, want 0", n)
+	}
+	if _, ok := srv.Customer(connected, id); ok {
+		t.Error("found a customer never created")
+	}
+}

@@ -1,10 +1,12 @@
 package straddletest
 
 import (
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -176,16 +178,52 @@ func (s *Server) APIKey() string { return s.keys[0] }
 // AccountID returns the account an accepted API key belongs to: the account a
 // request with that key acts for when it sends no Straddle-Account-Id, and
 // the only one it may act for unless it is a platform's key (WithPlatform).
-// It returns "" for a key the server does not accept.
-func (s *Server) AccountID(apiKey string) string { return s.accounts[apiKey] }
-
-// CustomerCount returns how many customers the account holds; "" means the
-// default account of APIKey. Tests use it to assert exactly one effect.
-func (s *Server) CustomerCount(accountID string) int {
-	if accountID == "" {
-		accountID = s.accounts[s.APIKey()]
+// It panics for a key the server does not accept, so that a mistyped key
+// fails the test; the panic describes the key (keyHint), never quotes it.
+func (s *Server) AccountID(apiKey string) string {
+	a, ok := s.accounts[apiKey]
+	if !ok {
+		panic("straddletest: AccountID: the server accepts no API key " + keyHint(apiKey))
 	}
-	return s.store.count(accountID)
+	return a
+}
+
+// CustomerCount returns how many customers the account holds. Tests use it
+// to assert exactly one effect. Like every inspection method it takes "" for
+// the account of APIKey and panics on an account no key may act for.
+func (s *Server) CustomerCount(accountID string) int {
+	return s.store.count(s.inspected("CustomerCount", accountID))
+}
+
+// inspected resolves the accountID of an inspection method: "" is the
+// account of APIKey; any other must be (in any case) an account some key may
+// act for, as SeedCustomers requires, or the method panics naming it, so
+// that a mistyped account fails the test instead of holding nothing. Only a
+// valid uuid is quoted: what a test passed by mistake (an API key) is not.
+func (s *Server) inspected(method, accountID string) string {
+	if accountID == "" {
+		return s.accounts[s.APIKey()]
+	}
+	a := strings.ToLower(accountID)
+	switch {
+	case s.accountExists(a):
+		return a
+	case s.accounts[accountID] != "":
+		panic("straddletest: " + method + ": the account is an API key " + keyHint(accountID) + "; AccountID gives its account")
+	case !isUUID(a):
+		panic(fmt.Sprintf("straddletest: %s: the account is not a uuid (%d bytes)", method, len(accountID)))
+	}
+	panic(fmt.Sprintf("straddletest: %s: no API key may act for account %s (neither a key's own account nor a platform's connected one)", method, a))
+}
+
+// keyHint describes an API key for a message without giving it away: its
+// length and, when it is long enough that they say little, its first four
+// bytes.
+func keyHint(key string) string {
+	if len(key) < 16 {
+		return fmt.Sprintf("(%d bytes)", len(key))
+	}
+	return fmt.Sprintf("(%d bytes, beginning %q)", len(key), key[:4])
 }
 
 // ConnectionCount returns how many TCP connections the started server has
