@@ -42,7 +42,7 @@ func TestWatchListHitStopsPayments(t *testing.T) {
 	}
 
 	// Their next review finds them on a sanctions list.
-	srv.ScriptCustomerReview(id, straddletest.ReviewOutcome{
+	srv.ScriptCustomerReview("", id, straddletest.ReviewOutcome{
 		Decision: straddle.RecommendationReject,
 		WatchList: &straddle.WatchList{
 			Decision: straddle.RecommendationReject,

@@ -131,7 +131,8 @@
 //
 // A test forces a review's outcome, in the client's own types, with
 // ScriptReview (the next review that runs, for any customer) or
-// ScriptCustomerReview (every later review of one customer):
+// ScriptCustomerReview (one customer's completed review, seeded or not, and
+// every later one):
 //
 //	srv.ScriptReview(straddletest.ReviewOutcome{
 //		Decision: straddle.RecommendationReject,

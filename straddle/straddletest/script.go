@@ -63,23 +63,38 @@ func (s *Server) ScriptReview(o ReviewOutcome) {
 	s.scripts.used.Store(true)
 }
 
-// ScriptCustomerReview makes every identity review of one customer that
-// runs from now on (a refresh_review, or an update that triggers a rescore)
-// end with the outcome o, in whichever account holds the customer. It panics
-// unless some account holds the customer, so a mistyped id fails the test;
-// the reviews the customer already had keep their details.
-func (s *Server) ScriptCustomerReview(customerID string, o ReviewOutcome) {
+// ScriptCustomerReview makes the identity reviews of one customer of the
+// account ("" for the account of APIKey) end with the outcome o: every
+// review that runs from now on (a refresh_review, or an update that
+// triggers a rescore), and the review the customer already has, unless it
+// is still running (the customer pending). That review's details read as
+// scripted from now on, so a test can seed a customer in review and script
+// what its review found; the customer keeps its status, so seed the one
+// o.Decision gives. It panics on an account no key may act for, or one that
+// holds no such customer, so a mistyped id fails the test.
+func (s *Server) ScriptCustomerReview(accountID, customerID string, o ReviewOutcome) {
 	sr := mustScript("ScriptCustomerReview", o)
+	account := s.inspected("ScriptCustomerReview", accountID)
 	id := strings.ToLower(customerID)
-	if !isUUID(id) || !s.holdsCustomer(id) {
-		panic("straddletest: ScriptCustomerReview: no account holds a customer with this id")
+	var cust *customer
+	if isUUID(id) {
+		cust, _ = s.store.get(account, id)
+	}
+	if cust == nil {
+		panic("straddletest: ScriptCustomerReview: account " + account + " holds no customer with this id")
 	}
 	s.scripts.mu.Lock()
 	defer s.scripts.mu.Unlock()
 	if s.scripts.byCustomer == nil {
-		s.scripts.byCustomer = map[string]*scriptedReview{}
+		s.scripts.byCustomer = map[customerKey]*scriptedReview{}
 	}
-	s.scripts.byCustomer[id] = sr
+	s.scripts.byCustomer[customerKey{account, id}] = sr
+	if cust.reviewID != "" && cust.status != statusPending {
+		if s.scripts.byReview == nil {
+			s.scripts.byReview = map[string]*scriptedReview{}
+		}
+		s.scripts.byReview[cust.reviewID] = sr
+	}
 	s.scripts.used.Store(true)
 }
 
@@ -99,26 +114,13 @@ func (s *Server) ClearReviewScripts() {
 	s.scripts.next, s.scripts.byCustomer = nil, nil
 }
 
-// holdsCustomer reports whether any account a key may act for holds id.
-func (s *Server) holdsCustomer(id string) bool {
-	for _, account := range s.accounts {
-		if _, ok := s.store.get(account, id); ok {
-			return true
-		}
-	}
-	for _, conn := range s.connected {
-		for account := range conn {
-			if _, ok := s.store.get(account, id); ok {
-				return true
-			}
-		}
-	}
-	return false
-}
+// customerKey names a customer: ids are unique only within an account.
+type customerKey struct{ account, id string }
 
 // reviewScripts holds the scripted outcomes: those queued for the next
 // reviews, those of given customers, and the one each scripted review ran
-// with (by review id), which its reads return. Review ids are never reused,
+// with (by review id), which its reads return: a customer's script, once
+// set, also becomes that of its completed review. Review ids are never reused,
 // so an entry whose review was replaced is simply never read again; entries
 // come only from scripts a test made. Until a test scripts something (used),
 // reviews and their reads take no lock here.
@@ -126,7 +128,7 @@ type reviewScripts struct {
 	used       atomic.Bool
 	mu         sync.Mutex
 	next       []*scriptedReview
-	byCustomer map[string]*scriptedReview
+	byCustomer map[customerKey]*scriptedReview
 	byReview   map[string]*scriptedReview
 }
 
@@ -145,7 +147,7 @@ func (s *Server) settleReview(n *customer, unscripted string) (taken *scriptedRe
 	}
 	s.scripts.mu.Lock()
 	defer s.scripts.mu.Unlock()
-	sr := s.scripts.byCustomer[n.id]
+	sr := s.scripts.byCustomer[customerKey{n.account, n.id}]
 	if sr == nil && len(s.scripts.next) > 0 {
 		sr, taken = s.scripts.next[0], s.scripts.next[0]
 		s.scripts.next = s.scripts.next[1:]

@@ -202,8 +202,9 @@ func TestScriptScoresAndKYC(t *testing.T) {
 	}
 }
 
-// TestScriptCustomerReview: a customer's script applies to each of its later
-// reviews (refresh, rescore), in any account, and leaves the queue alone.
+// TestScriptCustomerReview: a customer's script applies to its completed
+// review and each of its later reviews (refresh, rescore), and leaves the
+// queue alone.
 func TestScriptCustomerReview(t *testing.T) {
 	const connected = "019f3b40-7e5a-7078-9536-b70e4ca90ac5"
 	srv := straddletest.NewServer(straddletest.WithT(t), straddletest.WithPlatform(straddletest.DefaultAPIKey, connected))
@@ -220,9 +221,11 @@ func TestScriptCustomerReview(t *testing.T) {
 	}
 
 	srv.ScriptReview(straddletest.ReviewOutcome{Decision: straddle.RecommendationAccept}) // for someone else
-	srv.ScriptCustomerReview(strings.ToUpper(c.ID), straddletest.ReviewOutcome{Decision: straddle.RecommendationReject, WatchList: ofacHit})
-	if again, err := client.Customers.Review.Get(ctx, c.ID, acct); err != nil || !reflect.DeepEqual(again, first) {
-		t.Errorf("scripting changed the review that already ran: %v", err)
+	srv.ScriptCustomerReview(strings.ToUpper(connected), strings.ToUpper(c.ID), straddletest.ReviewOutcome{Decision: straddle.RecommendationReject, WatchList: ofacHit})
+	again, err := client.Customers.Review.Get(ctx, c.ID, acct)
+	if err != nil || again.Identity.ReviewID != first.Identity.ReviewID || again.Identity.Decision != straddle.RecommendationReject ||
+		!reflect.DeepEqual(again.Identity.WatchList, ofacHit) || again.Customer.Status != straddle.CustomerStatusVerified {
+		t.Errorf("the completed review does not read as scripted, its status kept: %v, %+v", err, again)
 	}
 	refreshed, err := client.Customers.Review.Refresh(ctx, c.ID, acct)
 	if err != nil || refreshed.Status != straddle.CustomerStatusPending {
@@ -346,14 +349,62 @@ func TestScriptsTheSpecRefuses(t *testing.T) {
 	if n := srv.PendingReviewScripts(); n != 0 {
 		t.Errorf("%d refused scripts were queued", n)
 	}
-	for _, id := range []string{"not-a-uuid", "019f3b3d-5816-77fb-8a9c-ad05f1654b00"} {
+	for _, tc := range []struct{ account, id, want string }{
+		{"", "not-a-uuid", "ScriptCustomerReview: account " + srv.AccountID(srv.APIKey()) + " holds no customer with this id"},
+		{"", "019f3b3d-5816-77fb-8a9c-ad05f1654b00", "holds no customer with this id"},
+		{"019f3b3d-5816-77fb-8a9c-ad05f1654b01", "019f3b3d-5816-77fb-8a9c-ad05f1654b00", "ScriptCustomerReview: no API key may act for account 019f3b3d-5816-77fb-8a9c-ad05f1654b01"},
+	} {
 		func() {
 			defer func() {
-				if msg, _ := recover().(string); !strings.Contains(msg, "ScriptCustomerReview: no account holds") {
-					t.Errorf("ScriptCustomerReview(%q): panic %q", id, msg)
+				if msg, _ := recover().(string); !strings.Contains(msg, tc.want) {
+					t.Errorf("ScriptCustomerReview(%q, %q): panic %q, want %q", tc.account, tc.id, msg, tc.want)
 				}
 			}()
-			srv.ScriptCustomerReview(id, straddletest.ReviewOutcome{Decision: straddle.RecommendationAccept})
+			srv.ScriptCustomerReview(tc.account, tc.id, straddletest.ReviewOutcome{Decision: straddle.RecommendationAccept})
 		}()
+	}
+}
+
+// TestScriptSeededCustomerInReview: a customer seeded in review can carry
+// scripted findings, and a script names a customer by account and id: the
+// same id in another account (as in straddle-mock's sdk-suite fixture) is
+// another customer, left alone.
+func TestScriptSeededCustomerInReview(t *testing.T) {
+	const connected = "019f3b40-7e5a-7078-9536-b70e4ca90ac5"
+	const id = "182bd5e5-6e1a-4fe4-a799-aa6d9a6ab26e"
+	srv := straddletest.NewServer(straddletest.WithT(t), straddletest.WithPlatform(straddletest.DefaultAPIKey, connected))
+	client := srv.Client()
+	ctx := context.Background()
+	acct := straddle.WithAccountID(connected)
+	held := straddle.UnmaskedCustomer{ID: id, Name: "Tom Haverford", Type: straddle.CustomerTypeIndividual,
+		Email: "tom@example.com", Phone: "+13175550150", Status: straddle.CustomerStatusReview}
+	for _, account := range []string{"", connected} {
+		if _, err := srv.SeedCustomers(account, held); err != nil {
+			t.Fatal(err)
+		}
+	}
+	other, err := client.Customers.Review.Get(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	srv.ScriptCustomerReview(connected, id, straddletest.ReviewOutcome{Decision: straddle.RecommendationReview, WatchList: ofacHit})
+	r, err := client.Customers.Review.Get(ctx, id, acct)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Customer.Status != straddle.CustomerStatusReview || r.Identity == nil ||
+		r.Identity.Decision != straddle.RecommendationReview || !reflect.DeepEqual(r.Identity.WatchList, ofacHit) {
+		t.Errorf("the seeded review: status %s, identity %+v; want review with the scripted hit", r.Customer.Status, r.Identity)
+	}
+	if again, err := client.Customers.Review.Get(ctx, id); err != nil || !reflect.DeepEqual(again, other) {
+		t.Errorf("the same id in the other account changed: %v", err)
+	}
+	// The other account's next review is not scripted either.
+	if _, err := client.Customers.Review.Refresh(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := client.Customers.Review.Get(ctx, id); err != nil || reflect.DeepEqual(r.Identity.WatchList, ofacHit) {
+		t.Errorf("the other account's refresh took the script: %v", err)
 	}
 }
