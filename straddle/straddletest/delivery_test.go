@@ -32,7 +32,8 @@ type receiver struct {
 
 	mu         sync.Mutex
 	deliveries []http.Header    // headers of every request received
-	processed  []*webhook.Event // events the function ran for
+	processed  []*webhook.Event // events the function succeeded for
+	ran        map[string]int   // runs of the function (failed or not), by event id
 	answers    []int            // status of each answer
 	refused    []*webhook.DeliveryError
 	fail       func(*webhook.Event) error // when set, decides the function's result
@@ -47,14 +48,19 @@ func newSecret() string {
 
 func newReceiver(t *testing.T) *receiver {
 	t.Helper()
-	rc := &receiver{Secret: newSecret()}
+	rc := &receiver{Secret: newSecret(), ran: map[string]int{}}
 	v, err := webhook.NewVerifier(rc.Secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dedup, err := webhook.NewMemoryDeduplicator(0, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	h, err := webhook.NewHandler(v, func(_ context.Context, ev *webhook.Event) error {
 		rc.mu.Lock()
 		defer rc.mu.Unlock()
+		rc.ran[ev.ID]++
 		if rc.fail != nil {
 			if err := rc.fail(ev); err != nil {
 				return err
@@ -62,7 +68,7 @@ func newReceiver(t *testing.T) *receiver {
 		}
 		rc.processed = append(rc.processed, ev)
 		return nil
-	}, webhook.WithErrorFunc(func(_ *http.Request, err *webhook.DeliveryError) {
+	}, webhook.WithDeduplicator(dedup), webhook.WithErrorFunc(func(_ *http.Request, err *webhook.DeliveryError) {
 		rc.mu.Lock()
 		defer rc.mu.Unlock()
 		rc.refused = append(rc.refused, err)
@@ -128,6 +134,13 @@ func (rc *receiver) headers() []http.Header {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
 	return slices.Clone(rc.deliveries)
+}
+
+// runs returns how many times the function ran for the event id.
+func (rc *receiver) runs(eventID string) int {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	return rc.ran[eventID]
 }
 
 func (rc *receiver) requests() int {
@@ -231,6 +244,45 @@ func TestWebhooksEndToEnd(t *testing.T) {
 	if a := ds[2].Attempts; len(a) != 2 || !a[0].Succeeded() || !a[1].Succeeded() || a[1].Fault != straddletest.WebhookDuplicate {
 		t.Errorf("the final event's attempts: %+v", a)
 	}
+	// De-duplication skipped the function for the delivery that came again.
+	for i, want := range []int{1, 1, 1} {
+		if n := rc.runs(evs[i].ID); n != want {
+			t.Errorf("the function ran %d times for event %d, want %d", n, i, want)
+		}
+	}
+
+	// The function itself fails once: the Handler answers 500, forgets the
+	// event, and processes the retry, once.
+	rc.mu.Lock()
+	failed := false
+	rc.fail = func(*webhook.Event) error {
+		if !failed {
+			failed = true
+			return errors.New("the database is down")
+		}
+		return nil
+	}
+	rc.mu.Unlock()
+	if _, err := client.Customers.Update(ctx, c.ID, &straddle.UpdateCustomerParams{Name: "Leslie B. Knope",
+		Email: "leslie@example.com", Phone: "+13175550142", IPAddress: straddle.NewIPAddress("203.0.113.42"),
+		Status: straddle.CustomerStatusVerified}); err != nil {
+		t.Fatal(err)
+	}
+	wait(t, srv)
+	evs, ds = srv.Events(), srv.Deliveries()
+	if len(evs) != 4 || len(ds) != 4 {
+		t.Fatalf("%d events and %d deliveries, want 4 of each", len(evs), len(ds))
+	}
+	if a := ds[3].Attempts; ds[3].State != straddletest.DeliverySucceeded || len(a) != 2 || a[0].Status != 500 || a[1].Status != 200 {
+		t.Errorf("the update's attempts: %s %+v, want 500 then 200", ds[3].State, a)
+	}
+	if n := rc.runs(evs[3].ID); n != 2 {
+		t.Errorf("the function ran %d times for the update, want 2 (failed, then the retry)", n)
+	}
+	want = append(want, changed("verified"))
+	if seen := rc.seen(); !slices.Equal(seen, want) {
+		t.Errorf("the handler processed %v, want each of %v once", seen, want)
+	}
 }
 
 func TestDeliveryHeaders(t *testing.T) {
@@ -296,6 +348,15 @@ func TestDeliveryRetriesOnTheSchedule(t *testing.T) {
 	}
 	if n := rc.requests(); n != 4 {
 		t.Errorf("the receiver got %d requests, want 3 for created and 1 for event", n)
+	}
+	// The function ran for each request that reached it, and succeeded once
+	// per event.
+	evs := srv.Events()
+	if r0, r1 := rc.runs(evs[0].ID), rc.runs(evs[1].ID); r0 != 3 || r1 != 1 {
+		t.Errorf("the function ran %d times for created and %d for event, want 3 and 1", r0, r1)
+	}
+	if seen := rc.seen(); len(seen) != 2 {
+		t.Errorf("the function succeeded for %v, want each event once", seen)
 	}
 }
 
