@@ -44,8 +44,9 @@
 // (processing_method background, and refresh_review) leave the customer
 // pending for that long, then settle them with customer.event.v1 announcing
 // the outcome; 0 (the default) settles them within the request. The log
-// names each endpoint (without any password in its URL), never a secret;
-// with -v it logs every attempt.
+// names each endpoint by its URL's scheme, host and path (never its user
+// information or query, where tokens live), never a secret; with -v it logs
+// every attempt.
 //
 // It is built to run beside other services as a shared sandbox. A request
 // without an accepted key gets 401 from its headers alone: its body is never

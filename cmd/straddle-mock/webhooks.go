@@ -106,13 +106,13 @@ func (w *webhookFlags) options() ([]straddletest.Option, error) {
 	return opts, nil
 }
 
-// logEndpoints logs where events go, each URL without a password, never a
-// secret.
+// logEndpoints logs where events go, each URL as scheme, host and path
+// (user information and the query often hold a token), never a secret.
 func (w *webhookFlags) logEndpoints(logger *slog.Logger) {
 	for i, u := range w.urls {
-		shown := u
+		shown := "(not a URL)"
 		if p, err := url.Parse(u); err == nil {
-			shown = p.Redacted()
+			shown = (&url.URL{Scheme: p.Scheme, Host: p.Host, Path: p.Path, RawPath: p.RawPath}).String()
 		}
 		logger.Info("straddle-mock webhook endpoint", "endpoint", i+1, "url", shown)
 	}

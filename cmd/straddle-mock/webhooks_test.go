@@ -128,6 +128,28 @@ func TestRunDeliversWebhooks(t *testing.T) {
 	}
 }
 
+// A token in an endpoint's URL never reaches the log: the URL shows as
+// scheme, host and path, in the endpoint list and in every attempt.
+func TestRunLogsNoURLToken(t *testing.T) {
+	const token = "tok_SENTINEL0123456789"
+	e := newEndpoint(t)
+	c, log := serve(t, "-webhook-url", strings.Replace(e.url, "://", "://user:"+token+"@", 1)+"?token="+token,
+		"-webhook-secret", e.secret, "-v")
+	if status, _ := c.do("POST", "/v1/customers", "sk_test_straddletest", backgroundCreate); status != 201 {
+		t.Fatalf("create: %d", status)
+	}
+	e.await(t, 3)
+	out := log.String()
+	if strings.Contains(out, token) {
+		t.Errorf("the log holds the URL's token:\n%s", out)
+	}
+	for _, want := range []string{"url=" + e.url + "\n", "endpoint=" + e.url + " "} {
+		if !strings.Contains(out, want) {
+			t.Errorf("log lacks %q:\n%s", want, out)
+		}
+	}
+}
+
 func TestRunTakesTheSecretFromTheEnvironment(t *testing.T) {
 	e := newEndpoint(t)
 	t.Setenv(secretEnv, e.secret)

@@ -256,7 +256,7 @@ func (n *notifier) close() {
 type endpoint struct {
 	n      *notifier
 	url    string
-	shown  string // url with any password redacted, for logs
+	shown  string // shownURL(url), for logs and errors
 	signer *standardwebhooks.Webhook
 
 	mu      sync.Mutex
@@ -288,8 +288,16 @@ func newEndpoint(n *notifier, ec *endpointConfig) (*endpoint, error) {
 	}
 	idle := make(chan struct{})
 	close(idle)
-	return &endpoint{n: n, url: ec.url, shown: u.Redacted(), signer: signer, idle: idle, idleClosed: true,
+	return &endpoint{n: n, url: ec.url, shown: shownURL(u), signer: signer, idle: idle, idleClosed: true,
 		wake: make(chan struct{}, 1)}, nil
+}
+
+// shownURL is an endpoint's URL as logs and errors show it: scheme, host
+// and path. User information and the query often hold a token (an
+// endpoint's own shared secret, such as ?token=...); url.Redacted would hide
+// only a password.
+func shownURL(u *url.URL) string {
+	return (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path, RawPath: u.RawPath}).String()
 }
 
 // message is one delivery on its way to an endpoint.
@@ -507,6 +515,10 @@ func (e *endpoint) send(m *message, fault WebhookFaultKind) bool {
 		}
 		cancel()
 		att.Duration = time.Since(now)
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			ue.URL = e.shown // the client's error quotes the whole URL
+		}
 		att.Err = err
 		if fault == WebhookFailAfter && att.Err == nil {
 			att.Err = ErrWebhookFault

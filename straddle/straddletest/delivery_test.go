@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -799,5 +800,46 @@ func TestEventsFollowTheStoredResponse(t *testing.T) {
 	wait(t, srv)
 	if len(statuses) != 2 {
 		t.Errorf("%d repeats, want one per event", len(statuses))
+	}
+}
+
+// An endpoint's URL is logged as scheme, host and path: a token in its query
+// (or user information) never shows in a log, an attempt's error or a panic.
+func TestWebhookURLTokensNeverLeak(t *testing.T) {
+	const token = "tok_SENTINEL0123456789"
+	rc := newReceiver(t)
+	// A port nothing listens on: its attempts fail with the client's error.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	down := "http://user:" + token + "@" + ln.Addr().String() + "/down?token=" + token
+	ln.Close()
+	var logs bytes.Buffer
+	srv := straddletest.NewServer(straddletest.WithT(t), straddletest.WithWebhook(rc.URL+"?token="+token, rc.Secret),
+		straddletest.WithWebhook(down, rc.Secret), straddletest.WithWebhookRetries(),
+		straddletest.WithLogger(slog.New(slog.NewTextHandler(&syncWriter{w: &logs}, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+	newClient(t, srv, true).create(minimal(t, "a@example.com"))
+	wait(t, srv)
+	var out strings.Builder
+	out.Write(logs.Bytes())
+	for _, d := range srv.Deliveries() {
+		for _, a := range d.Attempts {
+			if a.Err != nil {
+				out.WriteString(a.Err.Error())
+			}
+		}
+	}
+	func() {
+		defer func() { fmt.Fprint(&out, recover()) }()
+		srv.InjectWebhook(straddletest.WebhookFault{Kind: straddletest.WebhookDuplicate, Endpoint: rc.URL + "?token=" + token + "x"})
+	}()
+	if strings.Contains(out.String(), token) {
+		t.Errorf("the token shows:\n%s", out.String())
+	}
+	for _, want := range []string{"endpoint=" + rc.URL + " ", "endpoint=http://" + ln.Addr().String() + "/down ", "webhook delivery failed", "no WithWebhook registered the endpoint " + rc.URL} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("lacks %q:\n%s", want, out.String())
+		}
 	}
 }

@@ -2,6 +2,7 @@ package straddletest
 
 import (
 	"fmt"
+	"net/url"
 	"slices"
 	"strconv"
 	"sync"
@@ -104,7 +105,11 @@ func (s *Server) checkWebhookFault(f *WebhookFault) error {
 		}
 	}
 	if f.Endpoint != "" && !slices.ContainsFunc(s.notify.endpoints, func(e *endpoint) bool { return e.url == f.Endpoint }) {
-		return fmt.Errorf("no WithWebhook registered the endpoint %s", f.Endpoint)
+		shown := "(not a URL)"
+		if u, err := url.Parse(f.Endpoint); err == nil {
+			shown = shownURL(u)
+		}
+		return fmt.Errorf("no WithWebhook registered the endpoint %s", shown)
 	}
 	if f.Times == 0 {
 		f.Times = 1
