@@ -209,8 +209,11 @@
 // customer.created.v1 and customer.event.v1, an update, a review decision
 // and a refresh customer.event.v1, and a background review settling
 // customer.event.v1 with its outcome; a delete raises none. Events returns
-// them in order, each payload checked against the spec's x-webhooks entry
-// like every response.
+// them in the order raised, each payload checked against the spec's
+// x-webhooks entry like every response. That is the order of the writes,
+// except between writes to one customer at once: as with Straddle, whose
+// order is best-effort, a receiver must not take the last event it got for
+// the customer's state (see Event).
 //
 // WithWebhook registers an endpoint (a test's httptest.Server running
 // straddle/webhook's Handler, say), to which every event is POSTed with

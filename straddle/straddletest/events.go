@@ -27,6 +27,18 @@ import (
 // Seeding raises nothing. A request's events are raised once its response
 // is stored, so a receiver that repeats the request (with its idempotency
 // key) as an event arrives gets the replay.
+//
+// Order. Events records the events, and every endpoint queues them, in one
+// order: the order they were raised. A request's own events keep their
+// order (customer.created.v1 first). Writes that do not overlap in time
+// raise their events in the order of the writes; but a write raises its
+// events after it is stored, holding no lock on the customer, so two
+// writes to one customer at once (or a write and a review settling) may
+// raise theirs in the other order, and the last event about a customer
+// need not show what is stored. Straddle itself promises only best-effort
+// order: a receiver keeps the newest state by updated_at, or reads the
+// customer. With one worker (the default) an endpoint receives its events
+// in the order raised, unless a retry or a WebhookFault reorders them.
 type Event struct {
 	// Type is the event_type.
 	Type webhook.EventType
@@ -56,8 +68,9 @@ type Event struct {
 // maxRecordedEvents is how many events Events keeps, the latest.
 const maxRecordedEvents = 10000
 
-// Events returns the events raised, oldest first: the latest 10,000 at most.
-// With WithRecording(false) none are kept (they are still delivered).
+// Events returns the events raised, in the order raised (see Event for what
+// that order promises): the latest 10,000 at most. With
+// WithRecording(false) none are kept (they are still delivered).
 func (s *Server) Events() []Event {
 	n := s.notify
 	n.mu.Lock()
