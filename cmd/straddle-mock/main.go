@@ -10,7 +10,8 @@
 //	              [-read-header-timeout 5s] [-read-timeout 15s] [-write-timeout 15s]
 //	              [-idle-timeout 30s] [-max-conns 256] [-max-header-bytes 65536] [-memory-limit-mib 1024]
 //	              [-webhook-url URL,... -webhook-secret whsec_...,...] [-webhook-retries 5s,5m,...]
-//	              [-webhook-timeout 15s] [-webhook-workers 1] [-settle-after 0]
+//	              [-webhook-timeout 15s] [-webhook-workers 1] [-webhook-fault kind[:n][@event_type],...]
+//	              [-settle-after 0]
 //
 // Requests authenticate with "Authorization: Bearer <key>" using one of -keys
 // or of the -platform keys. Each key belongs to an account of its own (the
@@ -40,7 +41,16 @@
 // -webhook-retries (Straddle's schedule by default; shorten it for tests).
 // An endpoint has -webhook-timeout to answer, and gets -webhook-workers
 // attempts at once (1: in order). Deliveries never hold up a request; each
-// endpoint queues at most 10,000. -settle-after makes background reviews
+// endpoint queues at most 10,000. -webhook-fault kind[:n][@event_type]
+// (comma-separated or repeated) makes deliveries go wrong as they do on the
+// way, for a receiver to prove it survives (straddletest.InjectWebhook):
+// the next n attempts (default 1), of events of that type if given (such
+// as customer.event.v1), to any endpoint, are duplicate (sent twice),
+// out-of-order (held back until the endpoint's next event has been
+// attempted), bad-signature (signed with a stranger's key), fail-before
+// (never sent: the endpoint looks down) or fail-after (sent, the answer
+// ignored: delivered again). Faults are queued in the order given; each
+// attempt takes the first that matches. -settle-after makes background reviews
 // (processing_method background, and refresh_review) leave the customer
 // pending for that long, then settle them with customer.event.v1 announcing
 // the outcome; 0 (the default) settles them within the request. The log
@@ -232,6 +242,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	defer emulator.Close()
+	hooks.injectFaults(emulator)
 	if seed != nil {
 		if err := seed(emulator); err != nil {
 			return err
@@ -255,7 +266,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	go func() { served <- hs.Serve(ln) }()
 	logger.Info("straddle-mock listening", "url", "http://"+ln.Addr().String(),
 		"keys", len(keyList), "platforms", len(platforms), "unmasking", *unmasking, "validate", *validate,
-		"stateless", *stateless, "sdk_suite", *sdkSuite, "webhooks", len(hooks.urls), "settle_after", hooks.settleAfter,
+		"stateless", *stateless, "sdk_suite", *sdkSuite, "webhooks", len(hooks.urls), "webhook_faults", len(hooks.faults), "settle_after", hooks.settleAfter,
 		"read_header_timeout", *readHeaderTimeout, "read_timeout", *readTimeout, "write_timeout", *writeTimeout,
 		"idle_timeout", *idleTimeout, "max_conns", *maxConns, "max_header_bytes", *maxHeaderBytes)
 	hooks.logEndpoints(logger)

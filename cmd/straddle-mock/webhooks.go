@@ -7,10 +7,14 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/straddlekit/straddle-go/internal/contract"
 	"github.com/straddlekit/straddle-go/straddle/straddletest"
+	"github.com/straddlekit/straddle-go/straddle/webhook"
 )
 
 // secretEnv names the environment variable -webhook-secret defaults to, the
@@ -25,6 +29,7 @@ type webhookFlags struct {
 	timeout       time.Duration
 	workers       int
 	settleAfter   time.Duration
+	faults        []straddletest.WebhookFault
 }
 
 // addWebhookFlags defines the webhook flags on fs.
@@ -51,8 +56,61 @@ func addWebhookFlags(fs *flag.FlagSet) *webhookFlags {
 	})
 	fs.DurationVar(&w.timeout, "webhook-timeout", straddletest.DefaultWebhookTimeout, "time an endpoint has to answer an attempt")
 	fs.IntVar(&w.workers, "webhook-workers", straddletest.DefaultWebhookWorkers, "attempts under way at once per endpoint (1 keeps events in order)")
+	fs.Func("webhook-fault", "make deliveries go wrong, as `kind[:n][@event_type]`: the next n attempts (default 1), of events of that type if given; kind is duplicate, out-of-order, bad-signature, fail-before or fail-after (comma-separated, or repeat the flag; queued in order)", func(v string) error {
+		for _, s := range splitList(v) {
+			f, err := parseWebhookFault(s)
+			if err != nil {
+				return err
+			}
+			w.faults = append(w.faults, f)
+		}
+		return nil
+	})
 	fs.DurationVar(&w.settleAfter, "settle-after", 0, "how long a background review (processing_method background, refresh_review) leaves the customer pending; 0 settles it within the request")
 	return w
+}
+
+// parseWebhookFault reads one -webhook-fault: kind[:n][@event_type], kind
+// named as straddletest.WebhookFaultKind's String names it.
+func parseWebhookFault(v string) (straddletest.WebhookFault, error) {
+	spec, typ, hasType := strings.Cut(v, "@")
+	name, count, hasCount := strings.Cut(spec, ":")
+	f := straddletest.WebhookFault{Times: 1}
+	var names []string
+	for k := straddletest.WebhookDuplicate; k <= straddletest.WebhookFailAfter; k++ {
+		names = append(names, k.String())
+		if k.String() == name {
+			f.Kind = k
+		}
+	}
+	if f.Kind == 0 {
+		return f, fmt.Errorf("%q: unknown fault %q (want %s, then optionally :n and @event_type)", v, name, strings.Join(names, ", "))
+	}
+	if hasCount {
+		n, err := strconv.Atoi(count)
+		if err != nil || n < 1 {
+			return f, fmt.Errorf("%q: the count after \":\" must be a whole number of 1 or more", v)
+		}
+		f.Times = n
+	}
+	if hasType {
+		types, err := contract.EventTypes()
+		if err != nil {
+			return f, err
+		}
+		if !slices.Contains(types, typ) {
+			return f, fmt.Errorf("%q: no event type %q (the spec has %s)", v, typ, strings.Join(types, ", "))
+		}
+		f.EventType = webhook.EventType(typ)
+	}
+	return f, nil
+}
+
+// injectFaults queues the -webhook-fault faults on the emulator, in order.
+func (w *webhookFlags) injectFaults(emulator *straddletest.Server) {
+	for _, f := range w.faults {
+		emulator.InjectWebhook(f)
+	}
 }
 
 func splitList(v string) []string {
@@ -89,6 +147,8 @@ func (w *webhookFlags) options() ([]straddletest.Option, error) {
 	switch {
 	case len(w.urls) == 0 && len(w.secrets) > 0:
 		return nil, errors.New("-webhook-secret without -webhook-url")
+	case len(w.urls) == 0 && len(w.faults) > 0:
+		return nil, errors.New("-webhook-fault without -webhook-url: faults apply to deliveries")
 	case len(w.urls) == 0:
 		return opts, nil
 	case len(secrets) == 0:

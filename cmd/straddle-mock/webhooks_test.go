@@ -24,6 +24,7 @@ type endpoint struct {
 	secret string
 	mu     sync.Mutex
 	seen   []string
+	posts  int           // requests received
 	got    chan struct{} // a value per event processed
 }
 
@@ -50,6 +51,9 @@ func newEndpoint(t *testing.T) *endpoint {
 		if err := contract.ValidateDelivery(r.Context(), r); err != nil {
 			t.Errorf("delivery breaks the spec: %v", err)
 		}
+		e.mu.Lock()
+		e.posts++
+		e.mu.Unlock()
 		h.ServeHTTP(w, r)
 	}))
 	t.Cleanup(ts.Close)
@@ -150,6 +154,42 @@ func TestRunLogsNoURLToken(t *testing.T) {
 	}
 }
 
+// -webhook-fault makes deliveries go wrong over loopback as
+// straddletest.InjectWebhook does: a duplicate of customer.created.v1, then
+// two customer.event.v1 attempts whose answers are ignored, each delivered
+// again; the receiver's Handler processes each event once.
+func TestRunInjectsWebhookFaults(t *testing.T) {
+	e := newEndpoint(t)
+	c, log := serve(t, "-webhook-url", e.url, "-webhook-secret", e.secret, "-webhook-retries", "10ms,10ms,10ms",
+		"-webhook-fault", "duplicate@customer.created.v1", "-webhook-fault", "fail-after:2@customer.event.v1", "-v")
+	if status, _ := c.do("POST", "/v1/customers", "sk_test_straddletest", backgroundCreate); status != 201 {
+		t.Fatalf("create: %d", status)
+	}
+	seen := e.await(t, 3)
+	slices.Sort(seen)
+	if want := []string{"customer.created.v1 pending", "customer.event.v1 pending", "customer.event.v1 verified"}; !slices.Equal(seen, want) {
+		t.Errorf("processed %v, want each of %v once", seen, want)
+	}
+	// Three events, each attempted once, one duplicate and two retries.
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		e.mu.Lock()
+		posts := e.posts
+		e.mu.Unlock()
+		if posts == 6 || time.Now().After(deadline) {
+			if posts != 6 {
+				t.Fatalf("the endpoint got %d requests, want 6", posts)
+			}
+			break
+		}
+	}
+	out := log.String()
+	for _, want := range []string{"webhook_faults=2", "fault=duplicate", "fault=fail-after"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("log lacks %q:\n%s", want, out)
+		}
+	}
+}
+
 func TestRunTakesTheSecretFromTheEnvironment(t *testing.T) {
 	e := newEndpoint(t)
 	t.Setenv(secretEnv, e.secret)
@@ -180,6 +220,10 @@ func TestRunRefusesBadWebhookSetups(t *testing.T) {
 		"zero timeout":       {[]string{"-webhook-timeout", "0s"}, "must be positive"},
 		"no workers":         {[]string{"-webhook-workers", "0"}, "must be positive"},
 		"negative settle":    {[]string{"-settle-after", "-1s"}, "must not be negative"},
+		"unknown fault":      {[]string{"-webhook-fault", "duplicate,lost:2"}, `"lost:2": unknown fault "lost" (want duplicate, out-of-order, bad-signature, fail-before, fail-after`},
+		"bad fault count":    {[]string{"-webhook-fault", "fail-before:0"}, `"fail-before:0": the count after ":" must be a whole number of 1 or more`},
+		"bad fault type":     {[]string{"-webhook-fault", "bad-signature@customer.deleted.v1"}, `no event type "customer.deleted.v1" (the spec has customer.created.v1, customer.event.v1)`},
+		"fault without URL":  {[]string{"-webhook-fault", "out-of-order"}, "-webhook-fault without -webhook-url"},
 		"no retries is fine": {[]string{"-webhook-retries", "", "-addr", "256.0.0.1:0"}, "256.0.0.1"},
 	} {
 		t.Run(name, func(t *testing.T) {
