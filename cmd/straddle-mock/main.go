@@ -76,7 +76,10 @@
 // the heap grow to twice the live data, so a million stored customers (about
 // 800 MiB live) would take over 2 GB. Every duration and limit must be
 // positive. The server logs with slog to stderr, every request at debug
-// level with -v, and shuts down gracefully on SIGINT or SIGTERM.
+// level with -v, and shuts down gracefully on SIGINT or SIGTERM: requests
+// in flight finish, then the deliveries under way have what is left of 10
+// seconds; deliveries still pending after that (a retry waiting on its
+// schedule) and reviews not yet settled are dropped.
 package main
 
 import (
@@ -288,10 +291,17 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	logger.Info("straddle-mock shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
-	emulator.Close()
+	// Requests in flight finish first, raising their events; then the
+	// deliveries under way get what is left of the timeout. Close drops
+	// whatever is still pending (retries waiting on their schedule, reviews
+	// not yet settled).
 	if err := hs.Shutdown(shutdownCtx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
+	if err := emulator.WaitForDeliveries(shutdownCtx); err != nil {
+		logger.Warn("straddle-mock dropping webhook deliveries still pending at shutdown", "error", err.Error())
+	}
+	emulator.Close()
 	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}

@@ -1,10 +1,13 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -187,6 +190,57 @@ func TestRunInjectsWebhookFaults(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("log lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+// A request in flight when shutdown begins finishes, and its events are
+// delivered before run returns: the emulator closes after the HTTP server.
+func TestShutdownDeliversTheEventsOfRequestsInFlight(t *testing.T) {
+	e := newEndpoint(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	log := new(logBuffer)
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-webhook-url", e.url, "-webhook-secret", e.secret}, log)
+	}()
+	base := waitURL(t, log.String)
+	conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	// The headers: the server's 100 Continue says the handler is reading the
+	// body, so the request is in flight.
+	fmt.Fprintf(conn, "POST /v1/customers HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer sk_test_straddletest\r\n"+
+		"Content-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: %d\r\n\r\n", len(backgroundCreate))
+	br := bufio.NewReader(conn)
+	if resp, err := http.ReadResponse(br, nil); err != nil || resp.StatusCode != http.StatusContinue {
+		t.Fatalf("want 100 Continue: %v %v", resp, err)
+	}
+	cancel()
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(log.String(), "shutting down"); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("no shutdown")
+		}
+	}
+	if _, err := io.WriteString(conn, backgroundCreate); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 201 {
+		t.Fatalf("create during shutdown: %d", resp.StatusCode)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	// run has returned: every event was delivered before it did.
+	if seen := e.events(); len(seen) != 3 {
+		t.Errorf("the endpoint processed %v before shutdown ended, want the request's 3 events", seen)
 	}
 }
 

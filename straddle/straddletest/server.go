@@ -155,7 +155,10 @@ func (s *Server) Start() {
 }
 
 // Close shuts the server down and blocks until every request it is serving has
-// finished; delays injected with FaultDelay end at once. Close is idempotent.
+// finished; delays injected with FaultDelay end at once. It does not flush
+// webhooks: attempts under way are cancelled, deliveries still pending are
+// dropped (DeliveryDropped) and background reviews left unsettled, so call
+// WaitForDeliveries first to let them finish. Close is idempotent.
 func (s *Server) Close() {
 	s.closeOnce.Do(func() {
 		close(s.done)
