@@ -204,7 +204,7 @@ func TestWebhooksEndToEnd(t *testing.T) {
 
 	// The final event is delivered twice.
 	srv.InjectWebhook(straddletest.WebhookFault{Kind: straddletest.WebhookDuplicate, EventType: webhook.CustomerEventV1})
-	if !srv.SettleCustomer(c.ID) {
+	if !srv.SettleCustomer("", c.ID) {
 		t.Fatal("nothing to settle")
 	}
 	wait(t, srv)
@@ -544,7 +544,7 @@ func TestWebhookFaultOutOfOrder(t *testing.T) {
 	if d := srv.Deliveries()[2]; d.State != straddletest.DeliveryHeld || len(d.Attempts) != 0 {
 		t.Fatalf("the refresh's delivery: %+v", d)
 	}
-	srv.SettleCustomer(thin.ID)
+	srv.SettleCustomer("", thin.ID)
 	wait(t, srv)
 	want := []step{created("review"), changed("review"), changed("review"), changed("pending")}
 	if seen := rc.seen(); !slices.Equal(seen, want) {

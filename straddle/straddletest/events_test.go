@@ -1,6 +1,7 @@
 package straddletest_test
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -222,10 +223,10 @@ func TestAsyncBackgroundCreateIsPendingUntilSettled(t *testing.T) {
 	}
 	c.do("PATCH", "/v1/customers/"+got.ID+"/review", map[string]any{"status": "verified"}).want(t, http.StatusUnprocessableEntity)
 
-	if !srv.SettleCustomer(strings.ToUpper(got.ID)) {
+	if !srv.SettleCustomer("", strings.ToUpper(got.ID)) {
 		t.Fatal("SettleCustomer found no review running")
 	}
-	if srv.SettleCustomer(got.ID) {
+	if srv.SettleCustomer("", got.ID) {
 		t.Error("SettleCustomer settled the same review twice")
 	}
 	after := c.do("GET", "/v1/customers/"+got.ID, nil).customer(t)
@@ -271,7 +272,7 @@ func TestAsyncRefreshIsPendingUntilSettled(t *testing.T) {
 	if r.CustomerDetails.Status != "pending" || r.IdentityDetails != nil {
 		t.Fatalf("while the refresh runs: status %q details %+v", r.CustomerDetails.Status, r.IdentityDetails)
 	}
-	if !srv.SettleCustomer(thin.ID) {
+	if !srv.SettleCustomer("", thin.ID) {
 		t.Fatal("no review running")
 	}
 	r = getReview(t, c, thin.ID)
@@ -332,7 +333,7 @@ func TestAsyncReviewSettlesAfterTheDelay(t *testing.T) {
 	if evs := srv.Events(); len(evs) != 3 || evs[2].Status != "verified" || evs[2].Operation != "" {
 		t.Errorf("events %v", steps(evs))
 	}
-	if srv.SettleCustomer(got.ID) {
+	if srv.SettleCustomer("", got.ID) {
 		t.Error("settled again after the delay")
 	}
 }
@@ -410,5 +411,43 @@ func TestAsyncReviewSettlesOnItsScript(t *testing.T) {
 	}
 	if evs := srv.Events(); evs[len(evs)-1].Status != "rejected" {
 		t.Errorf("the settling event says %s", evs[len(evs)-1].Status)
+	}
+}
+
+// TestAsyncReviewsOfOneIDInTwoAccounts: ids are unique only within an
+// account (straddle-mock's sdk-suite fixture has one id in two): a review
+// running for one does not replace the other's, and SettleCustomer names
+// the account.
+func TestAsyncReviewsOfOneIDInTwoAccounts(t *testing.T) {
+	const connected = "019f3b40-7e5a-7078-9536-b70e4ca90ac5"
+	const id = "182bd5e5-6e1a-4fe4-a799-aa6d9a6ab26e"
+	srv := straddletest.NewServer(straddletest.WithT(t), straddletest.WithPlatform(straddletest.DefaultAPIKey, connected),
+		straddletest.WithAsyncReviews(0))
+	client := srv.Client()
+	ctx := context.Background()
+	held := straddle.UnmaskedCustomer{ID: id, Name: "Tom Haverford", Type: straddle.CustomerTypeIndividual,
+		Email: "tom@example.com", Phone: "+13175550150", Status: straddle.CustomerStatusReview}
+	for _, account := range []string{"", connected} {
+		if _, err := srv.SeedCustomers(account, held); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := client.Customers.Review.Refresh(ctx, id, straddle.WithAccountID(cmp.Or(account, srv.AccountID(srv.APIKey())))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := srv.PendingReviews(); n != 2 {
+		t.Fatalf("PendingReviews %d, want one per account", n)
+	}
+	if !srv.SettleCustomer(connected, id) {
+		t.Fatal("SettleCustomer found no review running in the connected account")
+	}
+	if c, _ := srv.Customer(connected, id); c.Status == straddle.CustomerStatusPending {
+		t.Error("the connected account's customer is still pending")
+	}
+	if c, _ := srv.Customer("", id); c.Status != straddle.CustomerStatusPending {
+		t.Errorf("the other account's customer is %s, want still pending", c.Status)
+	}
+	if n := srv.Settle(); n != 1 {
+		t.Errorf("Settle settled %d, want the other account's 1", n)
 	}
 }

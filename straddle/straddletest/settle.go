@@ -26,11 +26,13 @@ func (s *Server) Settle() int {
 	return settled
 }
 
-// SettleCustomer completes the customer's review running in the background
-// now, as Settle does for all. It reports whether one was running (and not
-// superseded).
-func (s *Server) SettleCustomer(id string) bool {
-	p := s.notify.settling.take(strings.ToLower(id))
+// SettleCustomer completes the review running in the background now for
+// one customer of the account ("" for the account of APIKey), as Settle
+// does for all. It reports whether one was running (and not superseded),
+// and panics on an account no key may act for (see CustomerCount).
+func (s *Server) SettleCustomer(accountID, id string) bool {
+	key := customerKey{s.inspected("SettleCustomer", accountID), strings.ToLower(id)}
+	p := s.notify.settling.take(key)
 	return p != nil && s.settle(p, nil)
 }
 
@@ -94,12 +96,15 @@ type pendingReview struct {
 	timer                 *time.Timer
 }
 
-// settler holds the reviews running in the background, by customer id: a
-// customer has one review at a time, so a new one replaces the old.
+func (p *pendingReview) key() customerKey { return customerKey{p.account, p.id} }
+
+// settler holds the reviews running in the background, by customer (ids are
+// unique only within an account): a customer has one review at a time, so
+// a new one replaces the old.
 type settler struct {
 	n       *notifier
 	mu      sync.Mutex
-	pending map[string]*pendingReview
+	pending map[customerKey]*pendingReview
 	seq     uint64
 	closed  bool
 	// settling counts, and running waits for, settlements a timer started.
@@ -115,14 +120,15 @@ func (st *settler) add(p *pendingReview, d time.Duration) {
 		return
 	}
 	if st.pending == nil {
-		st.pending = map[string]*pendingReview{}
+		st.pending = map[customerKey]*pendingReview{}
 	}
-	if old := st.pending[p.id]; old != nil && old.timer != nil {
+	key := p.key()
+	if old := st.pending[key]; old != nil && old.timer != nil {
 		old.timer.Stop()
 	}
 	st.seq++
 	p.seq = st.seq
-	st.pending[p.id] = p
+	st.pending[key] = p
 	if d > 0 {
 		p.timer = time.AfterFunc(d, func() { st.fire(p) })
 	}
@@ -132,11 +138,11 @@ func (st *settler) add(p *pendingReview, d time.Duration) {
 // or the server closed meanwhile.
 func (st *settler) fire(p *pendingReview) {
 	st.mu.Lock()
-	if st.closed || st.pending[p.id] != p {
+	if st.closed || st.pending[p.key()] != p {
 		st.mu.Unlock()
 		return
 	}
-	delete(st.pending, p.id)
+	delete(st.pending, p.key())
 	st.settling++
 	st.running.Add(1)
 	st.mu.Unlock()
@@ -149,12 +155,12 @@ func (st *settler) fire(p *pendingReview) {
 	st.n.s.settle(p, nil)
 }
 
-func (st *settler) take(id string) *pendingReview {
+func (st *settler) take(key customerKey) *pendingReview {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	p := st.pending[id]
+	p := st.pending[key]
 	if p != nil {
-		delete(st.pending, id)
+		delete(st.pending, key)
 		if p.timer != nil {
 			p.timer.Stop()
 		}
