@@ -17,13 +17,14 @@ type CustomerPage struct {
 	Customers []CustomerSummary
 	Meta      PageMeta
 
-	// number is the page number asked for, bound the last page of the walk
-	// (total_pages of its first page), and fetch asks for another page of
-	// the same list. A page not made by List or Next has none of them. fetch
-	// is a function so that printing a page shows only its address, never
-	// the filters it holds (an email, a name).
-	number, bound int
-	fetch         func(ctx context.Context, number int) (*CustomerPage, error)
+	// number is the page number asked for. The walk's first page fixes the
+	// rest: size is its page size, total its total_items, and bound the last
+	// page, the smaller of its total_pages and total_items over size. fetch
+	// asks for another page of the same list. A page not made by List or
+	// Next has none of them. fetch is a function so that printing a page
+	// shows only its address, never the filters it holds (an email, a name).
+	number, bound, size, total int
+	fetch                      func(ctx context.Context, number int) (*CustomerPage, error)
 }
 
 // PageMeta describes a page: its number and size, and the totals across
@@ -40,25 +41,34 @@ type PageMeta struct {
 }
 
 // PagingError reports a list page that breaks the paging contract, which
-// would make a walk (All, Next) ask for pages forever: its meta.page_number
-// is not the page asked for (the server ignores page_number), or it holds
-// exactly the customers of the page before it. The walk stops there.
+// would make a walk (All, Next) ask for pages forever or yield customers
+// twice: its meta.page_number is not the page asked for (the server ignores
+// page_number), it holds exactly the customers of the page before it, or it
+// brings the walk past the total_items of its first page. The walk stops
+// there.
 type PagingError struct {
 	// Asked is the page number asked for; Got is meta.page_number of the answer.
 	Asked, Got int
 	// Repeated is true when the page repeats the one before it.
 	Repeated bool
+	// Overrun is true when the page holds more customers than total_items
+	// leaves room for.
+	Overrun bool
 	// RequestID is Straddle's id for the request of the page.
 	RequestID string
 }
 
-// Error names the page numbers, nothing else from the answer.
+// Error names the page asked for, and no number from the answer, which the
+// server chose: those are on the fields.
 func (e *PagingError) Error() string {
 	msg := "straddle: list page " + strconv.Itoa(e.Asked)
-	if e.Repeated {
+	switch {
+	case e.Repeated:
 		msg += " repeats the page before it"
-	} else {
-		msg += " was answered as page " + strconv.Itoa(e.Got)
+	case e.Overrun:
+		msg += " holds more customers than the list's total_items"
+	default:
+		msg += " was answered as another page"
 	}
 	return msg + ": the listing does not advance, so paging stops"
 }
@@ -75,12 +85,16 @@ func (p *CustomerPage) asked() int {
 }
 
 // HasNext reports whether pages follow this one, and so whether Next fetches
-// one: the page has customers, and it is before the last page by its meta
-// and by the total_pages of the first page of the walk (customers added while
-// paging do not extend it). An empty page ends the list, whatever its meta.
+// one: the page is full, and it is before the last page by its meta and by
+// the first page of the walk (the smaller of its total_pages and its
+// total_items over its page size: customers added while paging do not extend
+// the walk). An empty or short page ends the list, whatever its meta.
 func (p *CustomerPage) HasNext() bool {
 	n := p.asked()
-	return len(p.Customers) > 0 && n < p.Meta.TotalPages && (p.fetch == nil || n < p.bound)
+	if len(p.Customers) == 0 || n >= p.Meta.TotalPages {
+		return false
+	}
+	return p.fetch == nil || (n < p.bound && len(p.Customers) >= p.size)
 }
 
 // Next fetches the page after p, with the filters and request options of the
@@ -108,12 +122,21 @@ func (p *CustomerPage) Next(ctx context.Context) (*CustomerPage, error) {
 	if err != nil {
 		return nil, err
 	}
-	next.bound = p.bound
-	if next.Meta.PageNumber != next.number {
-		return nil, &PagingError{Asked: next.number, Got: next.Meta.PageNumber, RequestID: next.Meta.RequestID}
-	}
-	if len(next.Customers) > 0 && slices.EqualFunc(next.Customers, p.Customers, func(a, b CustomerSummary) bool { return a.ID == b.ID }) {
-		return nil, &PagingError{Asked: next.number, Got: next.Meta.PageNumber, Repeated: true, RequestID: next.Meta.RequestID}
+	next.bound, next.size, next.total = p.bound, p.size, p.total
+	fail := &PagingError{Asked: next.number, Got: next.Meta.PageNumber, RequestID: next.Meta.RequestID}
+	switch {
+	case next.Meta.PageNumber != next.number:
+		return nil, fail
+	case len(next.Customers) > 0 && slices.EqualFunc(next.Customers, p.Customers, func(a, b CustomerSummary) bool { return a.ID == b.ID }):
+		fail.Repeated = true
+		return nil, fail
+	case len(next.Customers) > max(p.total, next.Meta.TotalItems)-(next.number-1)*p.size:
+		// The pages before this one were full (a short one ends the walk),
+		// so this one would take the walk past total_items: customers
+		// repeated or made up. The larger total allows for customers added
+		// since the first page.
+		fail.Overrun = true
+		return nil, fail
 	}
 	return next, nil
 }
@@ -148,7 +171,13 @@ func (s *CustomersService) list(ctx context.Context, p *ListParams, opts []Reque
 	if err != nil {
 		return nil, err
 	}
-	page.number, page.bound = max(p.PageNumber, 1), page.Meta.TotalPages
+	page.number = max(p.PageNumber, 1)
+	page.size = max(page.Meta.PageSize, len(page.Customers))
+	page.total = max(page.Meta.TotalItems, 0)
+	page.bound = page.Meta.TotalPages
+	if page.size > 0 {
+		page.bound = min(page.bound, page.total/page.size+min(page.total%page.size, 1))
+	}
 	params := *p
 	page.fetch = func(ctx context.Context, number int) (*CustomerPage, error) {
 		q := params
@@ -161,11 +190,13 @@ func (s *CustomersService) list(ctx context.Context, p *ListParams, opts []Reque
 // All iterates over every customer matching p, page after page, starting at
 // p.PageNumber (or the first page). Pages are fetched lazily, with ctx, p's
 // filters and opts, as the loop reaches them, and only one is held at a
-// time. Fetching stops when the loop breaks, after an empty page, or after
-// the last page by meta.total_pages, which the first page fixes for the
-// whole walk: customers added while paging cannot make it longer. A page that
-// does not advance (answered as another page number, or repeating the page
-// before it) is a *PagingError. An error ends the iteration: it is yielded
+// time. Fetching stops when the loop breaks, after an empty or short page
+// (fewer customers than the page size), or after the last page, which the
+// first page fixes for the whole walk by the smaller of its total_pages and
+// its total_items over its page size: customers added while paging cannot
+// make it longer. A page that does not advance (answered as another page
+// number, repeating the page before it, or holding more customers than
+// total_items leaves room for) is a *PagingError. An error ends the iteration: it is yielded
 // once, with a nil customer. p is not modified.
 //
 //	for c, err := range client.Customers.All(ctx, &straddle.ListParams{Statuses: []straddle.CustomerStatus{straddle.CustomerStatusReview}}) {

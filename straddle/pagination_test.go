@@ -1,6 +1,7 @@
 package straddle
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -275,10 +276,11 @@ func TestAllValidatesFirst(t *testing.T) {
 // customers (by index) it holds.
 type hostilePage func(asked int) (number, totalPages int, items []int)
 
-// hostileListServer answers list requests as page describes, and cancels
-// the walk (through cancel) once it has answered more than a walk may ask,
-// so that a client that pages forever fails the test instead of hanging it.
-func hostileListServer(t *testing.T, page hostilePage, cancel func()) (http.HandlerFunc, func() int) {
+// hostileListServer answers list requests as page describes, with
+// total_items of totalItems (twice total_pages when 0), and cancels the walk
+// (through cancel) once it has answered more than a walk may ask, so that a
+// client that pages forever fails the test instead of hanging it.
+func hostileListServer(t *testing.T, page hostilePage, totalItems int, cancel func()) (http.HandlerFunc, func() int) {
 	var mu sync.Mutex
 	requests := 0
 	return func(w http.ResponseWriter, r *http.Request) {
@@ -301,7 +303,7 @@ func hostileListServer(t *testing.T, page hostilePage, cancel func()) (http.Hand
 				"meta": map[string]any{
 					"api_request_id": "019f423e-31ef-71b8-a30e-a1d47b2c4929", "api_request_timestamp": "2026-07-08T15:00:00.1111111Z",
 					"page_number": number, "page_size": 2, "max_page_size": 1000,
-					"total_items": total * 2, "total_pages": total, "sort_by": "name", "sort_order": "asc",
+					"total_items": cmp.Or(totalItems, total*2), "total_pages": total, "sort_by": "name", "sort_order": "asc",
 				},
 				"response_type": "array",
 				"data":          items,
@@ -315,15 +317,18 @@ func hostileListServer(t *testing.T, page hostilePage, cancel func()) (http.Hand
 }
 
 // TestAllStopsOnHostilePages: a server that answers empty pages under a huge
-// total_pages, ignores page_number, repeats a page, or promises one more page
-// with every page cannot make All ask for pages forever; the walk ends after
-// a bounded number of requests, with a *PagingError where the server broke
-// the paging contract.
+// total_pages, ignores page_number, repeats a page, promises one more page
+// with every page, or cycles through pages that never repeat the one before
+// cannot make All ask for pages forever; the walk ends after a bounded number
+// of requests (at most total_items over the page size), with a *PagingError
+// where the server broke the paging contract. On main the two cycles under
+// total_items 3 and total_pages 5,000 cost 5,000 and 3,000 requests.
 func TestAllStopsOnHostilePages(t *testing.T) {
 	pair := func(n int) []int { return []int{2*n - 2, 2*n - 1} }
 	tests := []struct {
 		name     string
 		page     hostilePage
+		items    int // total_items; 0 for twice total_pages
 		start    int
 		wantIDs  int
 		requests int
@@ -357,12 +362,30 @@ func TestAllStopsOnHostilePages(t *testing.T) {
 			}
 			return n, 2, pair(n)
 		}, wantIDs: 4, requests: 2},
+		{name: "a full page and a short one in turn", page: func(n int) (int, int, []int) {
+			if n%2 == 1 {
+				return n, 5000, []int{0, 1}
+			}
+			return n, 5000, []int{2}
+		}, items: 3, wantIDs: 3, requests: 2},
+		{name: "two full pages in turn", page: func(n int) (int, int, []int) {
+			if n%2 == 1 {
+				return n, 5000, []int{0, 1}
+			}
+			return n, 5000, []int{1, 0}
+		}, items: 3, wantIDs: 2, requests: 2, wantErr: &PagingError{Asked: 2, Got: 2, Overrun: true}},
+		{name: "full pages of new customers past total_items", page: func(n int) (int, int, []int) { return n, 5000, pair(n) },
+			items: 3, wantIDs: 2, requests: 2, wantErr: &PagingError{Asked: 2, Got: 2, Overrun: true}},
+		{name: "full pages of new customers under a small total_pages", page: func(n int) (int, int, []int) { return n, 3, pair(n) },
+			items: 5000, wantIDs: 6, requests: 3},
+		{name: "a short page under a large total", page: func(n int) (int, int, []int) { return n, 5000, []int{n} },
+			items: 10000, wantIDs: 1, requests: 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
-			handler, requests := hostileListServer(t, tt.page, cancel)
+			handler, requests := hostileListServer(t, tt.page, tt.items, cancel)
 			h := newHarness(t, handler, WithMaxRetries(0))
 			var ids []string
 			var errs []error
@@ -393,6 +416,9 @@ func TestAllStopsOnHostilePages(t *testing.T) {
 			}
 			if msg := pe.Error(); !strings.Contains(msg, "page "+strconv.Itoa(want.Asked)) || !strings.Contains(msg, "paging stops") {
 				t.Errorf("Error() = %q", msg)
+			}
+			if msg := pe.Error(); want.Got != want.Asked && strings.Contains(msg, strconv.Itoa(want.Got)) {
+				t.Errorf("Error() = %q shows the page number the server chose", msg)
 			}
 		})
 	}
@@ -444,7 +470,7 @@ func TestNextWalksLikeAll(t *testing.T) {
 	// A hostile server that ignores page_number.
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	handler, _ := hostileListServer(t, func(int) (int, int, []int) { return 1, 50, []int{0, 1} }, cancel)
+	handler, _ := hostileListServer(t, func(int) (int, int, []int) { return 1, 50, []int{0, 1} }, 0, cancel)
 	h = newHarness(t, handler)
 	page, err = h.client.Customers.List(ctx, &ListParams{PageSize: 2})
 	if err != nil {
