@@ -156,10 +156,11 @@
 //
 // Error strings are safe to log. They never contain a request or response
 // body, Detail or an item's detail (which may quote personal data), the API
-// key, or personal data. Text from the response (type, title, request id,
-// item references) appears only in the shapes the service uses, bounded and
-// free of control characters, so a proxy that echoes a request or injects
-// log lines changes nothing in them.
+// key, or personal data. Text from the response appears only when it is
+// known: a type that is one of the ErrorType constants, a title among the
+// HTTP status texts, a request id that is a UUID, item references made of the
+// API's field names (others are counted). A proxy that echoes a request or
+// injects log lines changes nothing in them.
 //
 // # Personal data
 //

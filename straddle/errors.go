@@ -18,10 +18,11 @@ import (
 // never lost. Use errors.As to reach it, or the Is* helpers.
 //
 // The fields hold the response's text as received. Error() (and fmt, slog and
-// JSON of the error) shows only what is safe to log: the status, and the
-// type, title, request id and item references when they have the shapes the
-// service uses; never Detail or the items' details, which may quote personal
-// data from the request.
+// JSON of the error) shows only what is safe to log: the status, the type
+// when it is one of the ErrorType constants, the title when it is a known
+// one, the request id when it is a UUID, and the item references made of the
+// API's field names; never Detail or the items' details, which may quote
+// personal data from the request.
 type Error struct {
 	// StatusCode is the HTTP status of the response.
 	StatusCode int
@@ -45,7 +46,7 @@ type Error struct {
 // ErrorItem is one problem the service found with a request.
 type ErrorItem struct {
 	// Reference names the field or rule, such as "Device.IpAddress". May be
-	// empty. Error() shows it when it has the shape of a field path.
+	// empty. Error() shows it when it is made of the API's field names.
 	Reference string
 	// Detail says what is wrong with it. It may quote the request.
 	Detail string
@@ -80,10 +81,11 @@ func (e *Error) HasType(t ErrorType) bool {
 	return e.Type != "" && strings.EqualFold(strings.TrimPrefix(string(e.Type), "/"), strings.TrimPrefix(string(t), "/"))
 }
 
-// Error shows the status, the type, title and request id in their known
-// shapes, what a recognised error means (such as "email already exists"), and
-// the references of the items (field names, never values or details). Text
-// from the response in any other shape is left out: it is on the fields.
+// Error shows the status, the type when it is a known one, the title and
+// request id in their known shapes, what a recognised error means (such as
+// "email already exists"), and the references of the items that are made of
+// the API's field names (never values or details), counting the others. Any
+// other text from the response is left out: it is on the fields.
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString("straddle: ")
@@ -99,6 +101,9 @@ func (e *Error) Error() string {
 		b.WriteString(" " + title)
 	}
 	var notes []string
+	if e.Type != "" && safeErrorType(e.Type) == "" {
+		notes = append(notes, "unrecognised error type")
+	}
 	if m := e.meaning(); m != "" {
 		notes = append(notes, m)
 	}
@@ -130,8 +135,8 @@ func (e *Error) meaning() string {
 	return ""
 }
 
-// references lists the items' references that have the shape of a field
-// path, and counts the others.
+// references lists the items' references made of the API's field names, up
+// to maxShownRefs, and counts the others.
 func (e *Error) references() string {
 	var shown []string
 	for _, it := range e.Items {
@@ -139,18 +144,21 @@ func (e *Error) references() string {
 			shown = append(shown, ref)
 		}
 	}
-	rest := len(e.Items) - len(shown)
+	var others string
+	switch rest := len(e.Items) - len(shown); rest {
+	case 0:
+	case 1:
+		others = "1 other field"
+	default:
+		others = strconv.Itoa(rest) + " other fields"
+	}
 	switch {
-	case len(shown) > 0 && rest > 0:
-		return strings.Join(shown, ", ") + " and " + strconv.Itoa(rest) + " more"
+	case len(shown) > 0 && others != "":
+		return strings.Join(shown, ", ") + " and " + others
 	case len(shown) > 0:
 		return strings.Join(shown, ", ")
-	case rest == 1:
-		return "1 item"
-	case rest > 1:
-		return strconv.Itoa(rest) + " items"
 	}
-	return ""
+	return others
 }
 
 // Format prints what Error returns under every verb and flag, quoted for

@@ -314,14 +314,14 @@ func TestErrorNamesItemReferences(t *testing.T) {
 	e, _ := newError(422, http.Header{}, errorEnvelope(422, "/validation_error", "Validation Failed", knopeID, "One or more fields failed.", items...))
 	got := e.Error()
 	want := "straddle: 422 /validation_error Validation Failed: compliance_profile.representatives[0].email"
-	if !strings.HasPrefix(got, want) || !strings.Contains(got, "[7].email and 4 more (request "+knopeID+")") {
+	if !strings.HasPrefix(got, want) || !strings.Contains(got, "[7].email and 4 other fields (request "+knopeID+")") {
 		t.Errorf("Error() = %q", got)
 	}
 	if strings.Contains(got, "@") || strings.Contains(got, "failed") || strings.Contains(got, "[8]") {
 		t.Errorf("Error() = %q shows details or more than %d references", got, maxShownRefs)
 	}
 	onlyDetails, _ := newError(400, http.Header{}, errorEnvelope(400, "/bad_request", "Bad Request", knopeID, nil, [2]string{"", "a"}, [2]string{"", "b"}))
-	if got := onlyDetails.Error(); got != "straddle: 400 /bad_request Bad Request: 2 items (request "+knopeID+")" {
+	if got := onlyDetails.Error(); got != "straddle: 400 /bad_request Bad Request: 2 other fields (request "+knopeID+")" {
 		t.Errorf("Error() = %q", got)
 	}
 }
@@ -421,14 +421,16 @@ func TestDecodeErrorQuotesNothingFromTheBody(t *testing.T) {
 }
 
 func TestDecodeErrorKeepsTheKindOfFailure(t *testing.T) {
-	var n struct{ N int }
-	typeErr := json.Unmarshal([]byte(`{"N": 98765432098765432099}`), &n)
+	var n struct {
+		N int `json:"total_items"`
+	}
+	typeErr := json.Unmarshal([]byte(`{"total_items": 98765432098765432099}`), &n)
 	de := newDecodeError(200, knopeID, fmt.Errorf("meta: %w", typeErr))
 	var te *json.UnmarshalTypeError
-	if !errors.As(de, &te) || te.Value != "number" || te.Field != "N" {
+	if !errors.As(de, &te) || te.Value != "number" || te.Field != "total_items" {
 		t.Errorf("cause %#v", de.Err)
 	}
-	if got := de.Error(); got != "straddle: decode 200 response (request "+knopeID+"): json: cannot unmarshal number into Go struct field .N of type int" {
+	if got := de.Error(); got != "straddle: decode 200 response (request "+knopeID+"): json: cannot unmarshal number into Go struct field .total_items of type int" {
 		t.Errorf("Error() = %q", got)
 	}
 	if got := (&DecodeError{StatusCode: 200, Err: typeErr}).Error(); strings.Contains(got, "98765") {

@@ -30,6 +30,13 @@ const (
 	leakIP  = "198.51.100.77"
 	leakKey = "sk_live_SENTINELKEY123"
 
+	// Values shaped like an error type or a field path: an API key in the
+	// shape of "/validation_error", and a name in the shapes of
+	// "Device.IpAddress" and "compliance_profile".
+	leakTypeKey  = "sk_test_sentinelkey"
+	leakDotName  = "Sentinel.Person"
+	leakSnakeKey = "sentinel_person"
+
 	leakBusinessID = "019f3b40-7deb-752d-8cf3-4a14e4550930"
 )
 
@@ -37,6 +44,7 @@ const (
 // and (checked by leaks) hex encoded.
 var leakNeedles = []string{
 	leakSSN, "987654320", leakDOB, "19610704", leakEIN, "987654321", leakIP, "1985110077", leakKey, "SENTINELKEY",
+	leakTypeKey, leakDotName, leakSnakeKey,
 }
 
 // leakVerbs are the fmt verbs and flags every value is printed with.
@@ -125,6 +133,18 @@ var leakHostileBody = []byte(`{"meta":{"api_request_id":"` + leakSSN + `\r\nleve
 	`"response_type":"error","error":{"status":422,"type":"/` + leakSSN + `\u001b[2J","title":"Bad Request ` + leakDOB + ` ` + leakEIN + `\n",` +
 	`"detail":"` + leakIP + `","items":[{"reference":"` + leakIP + `","detail":"x"},{"reference":"ssn_987654320","detail":"` + leakSSN + `"},` +
 	`{"reference":"` + leakEIN + `","detail":"y"},{"reference":"Device.IpAddress","detail":"` + leakIP + `"}]}}`)
+
+// leakFieldShapedBodies are error envelopes whose type and references carry
+// the API key and a name in the shapes of an error type and a field path, as
+// a proxy echoing the request may write them.
+var leakFieldShapedBodies = [][]byte{
+	[]byte(`{"meta":{"api_request_id":"019f42e3-01b0-79dd-bbee-f3ce185303be"},"response_type":"error","error":{"status":422,` +
+		`"type":"` + leakTypeKey + `","title":"Validation Failed","detail":"x","items":[{"reference":"` + leakTypeKey + `","detail":"x"},` +
+		`{"reference":"sk_live_SENTINELKEY12","detail":"x"},{"reference":"` + leakDotName + `","detail":"x"}]}}`),
+	[]byte(`{"meta":{"api_request_id":"019f42e3-01b0-79dd-bbee-f3ce185303be"},"response_type":"error","error":{"status":400,` +
+		`"type":"/` + leakSnakeKey + `","title":"Bad Request","detail":"x","items":[{"reference":"` + leakSnakeKey + `","detail":"x"},` +
+		`{"reference":"` + leakDotName + `.` + leakSnakeKey + `","detail":"x"},{"reference":"Device.IpAddress","detail":"x"}]}}`),
+}
 
 // leakOverflowBodies are 200 bodies whose numbers overflow their Go types:
 // encoding/json quotes such a number in its error. Each carries the SSN's
@@ -304,16 +324,18 @@ func leakRun(t *testing.T, logger *slog.Logger) *leakWorld {
 
 	// A hostile peer puts the sentinels in every field of the envelope, under
 	// every status the predicates look at.
-	for _, status := range []int{400, 404, 409, 422, 503} {
-		hostile := newHarness(t, func(rw http.ResponseWriter, _ *http.Request) { writeJSON(rw, status, leakHostileBody) }, append(opts, WithMaxRetries(0))...)
-		hostile.skip = func(*http.Response) bool { return true }
-		_, err := hostile.client.Customers.Get(ctx, knopeID)
-		var e *Error
-		if !errors.As(err, &e) || e.RequestID == "" {
-			t.Fatalf("hostile %d: err = %v, want *Error with the raw fields", status, err)
+	for i, body := range append([][]byte{leakHostileBody}, leakFieldShapedBodies...) {
+		for _, status := range []int{400, 404, 409, 422, 503} {
+			hostile := newHarness(t, func(rw http.ResponseWriter, _ *http.Request) { writeJSON(rw, status, body) }, append(opts, WithMaxRetries(0))...)
+			hostile.skip = func(*http.Response) bool { return true }
+			_, err := hostile.client.Customers.Get(ctx, knopeID)
+			var e *Error
+			if !errors.As(err, &e) || e.RequestID == "" || e.Type == "" {
+				t.Fatalf("hostile %d: err = %v, want *Error with the raw fields", status, err)
+			}
+			add(fmt.Sprintf("*Error from hostile body %d, status %d", i, status), e)
+			add(fmt.Sprintf("Error from hostile body %d, status %d", i, status), *e)
 		}
-		add(fmt.Sprintf("*Error from a hostile %d", status), e)
-		add(fmt.Sprintf("Error from a hostile %d", status), *e)
 	}
 
 	// 200 bodies whose numbers overflow: encoding/json would quote them.
@@ -472,15 +494,17 @@ func leakRun(t *testing.T, logger *slog.Logger) *leakWorld {
 		w.sent = append(w.sent, h.reqs()...)
 	}
 	w.proof = func() bool {
-		echoed := false
+		echoed, keyTyped, nameTyped := false, false, false
 		for _, lv := range w.values {
-			if e, ok := lv.v.(*Error); ok && strings.Contains(e.Detail, leakSSN) {
-				echoed = true
+			if e, ok := lv.v.(*Error); ok {
+				echoed = echoed || strings.Contains(e.Detail, leakSSN)
+				keyTyped = keyTyped || (e.Type == leakTypeKey && len(e.Items) == 3 && e.Items[2].Reference == leakDotName)
+				nameTyped = nameTyped || e.Type == "/"+leakSnakeKey
 			}
 		}
 		return u.ComplianceProfile.Individual.SSN.Reveal() == leakSSN && ub.ComplianceProfile.Business.EIN.Reveal() == leakEIN &&
 			reveal(got.ComplianceProfile.Individual.SSN.v) == leakSSN && edited.Individual.DOB.Reveal() == leakDOB &&
-			edited.IPAddress.Reveal() == leakIP && echoed
+			edited.IPAddress.Reveal() == leakIP && echoed && keyTyped && nameTyped
 	}
 	return w
 }
