@@ -140,8 +140,9 @@
 //   - IsNotFound: the service's 404, with its error envelope: no such
 //     customer. A bare 404 is not IsNotFound: it comes from a wrong base URL
 //     or a proxy, and its message says so.
-//   - IsIdempotencyKeyReused: a 409 for a key already used with a different
-//     request: a bug in the caller's keys. Not retried; do not retry it.
+//   - IsIdempotencyKeyReused: the service's 409, with its conflict envelope,
+//     for a key already used with a different request: a bug in the
+//     caller's keys. Not retried; do not retry it. A bare 409 is not.
 //   - IsRequestInProgress: a 409 while the first request with the key is
 //     still running. Retried already; repeat later with the same key
 //     (WithIdempotencyKey) to get the first request's answer.

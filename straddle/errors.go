@@ -127,12 +127,23 @@ func (e *Error) meaning() string {
 		return "email already exists"
 	case e.StatusCode == http.StatusConflict && isInProgressDetail(e.Detail):
 		return "a request with this idempotency key is still in progress"
-	case e.StatusCode == http.StatusConflict:
+	case e.isKeyReused():
 		return "idempotency key already used for a different request"
+	case e.StatusCode == http.StatusConflict:
+		return "not Straddle's conflict answer (" + e.envelopeNote(ErrorTypeConflict) + ")"
 	case e.StatusCode == http.StatusNotFound && !e.HasType(ErrorTypeNotFound):
-		return "not Straddle's not-found answer (no error envelope); check the base URL"
+		return "not Straddle's not-found answer (" + e.envelopeNote(ErrorTypeNotFound) + "); check the base URL"
 	}
 	return ""
+}
+
+// envelopeNote says why an answer is not the service's envelope of type t:
+// it has no envelope, or one of another type.
+func (e *Error) envelopeNote(t ErrorType) string {
+	if e.Type == "" {
+		return "no error envelope"
+	}
+	return "not a " + strings.TrimPrefix(string(t), "/") + " envelope"
 }
 
 // references lists the items' references made of the API's field names, up
@@ -237,10 +248,15 @@ func IsNotFound(err error) bool {
 // says the idempotency key was already used for a different request (other
 // method, path or body). The caller's keys are wrong: a retry cannot succeed,
 // and the client does not retry it. Straddle answers 409 only about keys, so
-// this is every 409 but the one IsRequestInProgress reports.
+// this is every 409 with its conflict envelope (ErrorTypeConflict) but the
+// one IsRequestInProgress reports. A bare 409, such as a proxy's, is not.
 func IsIdempotencyKeyReused(err error) bool {
 	e := asError(err)
-	return e != nil && e.StatusCode == http.StatusConflict && !isInProgressDetail(e.Detail)
+	return e != nil && e.isKeyReused()
+}
+
+func (e *Error) isKeyReused() bool {
+	return e.StatusCode == http.StatusConflict && e.HasType(ErrorTypeConflict) && !isInProgressDetail(e.Detail)
 }
 
 // IsRequestInProgress reports whether err is, or wraps, the 409 *Error that

@@ -163,6 +163,8 @@ func errorCases(t *testing.T) map[string]error {
 		"404 other envelope": built(404, errorEnvelope(404, "/route_missing", "Not Found", knopeID, nil)),
 		"409 key reused":     fixture(409, "createCustomer.409.key-reused.json"),
 		"409 in progress":    fixture(409, "createCustomer.409.in-progress.json"),
+		"409 bare":           built(409, []byte("<html><body>409 Conflict</body></html>")),
+		"409 other envelope": built(409, errorEnvelope(409, "/edit_conflict", "Conflict", knopeID, "Version mismatch.")),
 		"401 empty":          &Error{StatusCode: 401},
 		"403":                fixture(403, "getUnmaskedCustomer.403.forbidden.json"),
 		"429":                fixture(429, "listCustomers.429.rate-limited.json"),
@@ -200,6 +202,8 @@ func TestErrorPredicatesArePrecise(t *testing.T) {
 		"404 other envelope":     nil,
 		"409 key reused":         {"IsIdempotencyKeyReused"},
 		"409 in progress":        {"IsRequestInProgress"},
+		"409 bare":               nil,
+		"409 other envelope":     nil,
 		"401 empty":              {"IsAuth"},
 		"403":                    {"IsAuth"},
 		"429":                    {"IsRateLimited"},
@@ -300,6 +304,24 @@ func TestBareNotFoundIsNotAMissingCustomer(t *testing.T) {
 	_, err = real.client.Customers.Get(context.Background(), knopeID)
 	if !IsNotFound(err) || strings.Contains(err.Error(), "base URL") {
 		t.Errorf("the service's 404: %v", err)
+	}
+}
+
+// TestErrorSaysWhichEnvelopeIsMissing: a 404 or 409 that is not the
+// service's says whether it had no envelope or one of another type, and a
+// bare 409 does not claim the key was reused. On main a 404 with another
+// type said "(no error envelope)" and every 409 blamed the key.
+func TestErrorSaysWhichEnvelopeIsMissing(t *testing.T) {
+	cases := errorCases(t)
+	for name, want := range map[string]string{
+		"404 bare":           "straddle: 404 Not Found: not Straddle's not-found answer (no error envelope); check the base URL",
+		"404 other envelope": "straddle: 404 Not Found: unrecognised error type; not Straddle's not-found answer (not a not_found envelope); check the base URL (request " + knopeID + ")",
+		"409 bare":           "straddle: 409 Conflict: not Straddle's conflict answer (no error envelope)",
+		"409 other envelope": "straddle: 409 Conflict: unrecognised error type; not Straddle's conflict answer (not a conflict envelope) (request " + knopeID + ")",
+	} {
+		if got := cases[name].Error(); got != want {
+			t.Errorf("%s: Error() = %q, want %q", name, got, want)
+		}
 	}
 }
 

@@ -382,7 +382,7 @@ func FuzzNewError(f *testing.F) {
 			"IsBadRequest":           {IsBadRequest(e), status == 400},
 			"IsUnprocessable":        {IsUnprocessable(e), status == 422},
 			"IsDuplicateEmail":       {IsDuplicateEmail(e), IsDuplicateEmail(e) && status == 422},
-			"IsIdempotencyKeyReused": {IsIdempotencyKeyReused(e), status == 409 && !inProgress(body)},
+			"IsIdempotencyKeyReused": {IsIdempotencyKeyReused(e), status == 409 && e.HasType(ErrorTypeConflict) && !inProgress(body)},
 			"IsRequestInProgress":    {IsRequestInProgress(e), status == 409 && inProgress(body)},
 			"IsAuth":                 {IsAuth(e), status == 401 || status == 403},
 			"IsRateLimited":          {IsRateLimited(e), status == 429},
