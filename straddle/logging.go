@@ -43,6 +43,22 @@ func (d *doer) logAttempt(ctx context.Context, st *callState, resp *http.Respons
 	d.logger.LogAttrs(ctx, attemptLevel(ctx, resp, err, retrying), "straddle: request", attrs...)
 }
 
+// logDecoded writes the record the doer held back for a call's last attempt,
+// a 2xx, once the call decoded its body: decodeErr is the *DecodeError when
+// the body did not decode. Such a call failed (and a write may have been
+// done), so it is logged at Error with the error, which quotes nothing from
+// the body.
+func (d *doer) logDecoded(ctx context.Context, st *callState, resp *http.Response, decodeErr error) {
+	if !st.pending {
+		return
+	}
+	st.pending = false
+	if decodeErr != nil {
+		st.last.err = decodeErr
+	}
+	d.logAttempt(ctx, st, resp, decodeErr, false)
+}
+
 // attemptLevel is the level of an attempt's record, by what it means to a
 // service in production:
 //
@@ -53,12 +69,14 @@ func (d *doer) logAttempt(ctx context.Context, st *callState, resp *http.Respons
 //   - Error: the last attempt of a call that failed on the service's or the
 //     network's side: 5xx, 408, 429 or the in-progress 409 when the retries
 //     ran out (or the next wait would outlast the deadline), a connection
-//     error, a success body that broke off or was too large.
+//     error, a success body that broke off, was too large or did not decode.
 //   - Info: a call the caller cancelled.
 func attemptLevel(ctx context.Context, resp *http.Response, err error, retrying bool) slog.Level {
 	switch {
 	case retrying:
 		return slog.LevelWarn
+	case errors.As(err, new(*DecodeError)):
+		return slog.LevelError
 	case err != nil && ctx.Err() != nil:
 		if errors.Is(ctx.Err(), context.Canceled) {
 			return slog.LevelInfo

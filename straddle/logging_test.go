@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -155,8 +156,10 @@ func slogJSON(w io.Writer) *slog.Logger {
 
 // TestLogLevels holds each outcome of an attempt to the level WithLogger
 // promises: success at Debug, a retried attempt at Warn, a refused request at
-// Warn, the last attempt of a failed call at Error, a cancelled call at Info.
-// On main every 4xx and every success logged at Info.
+// Warn, the last attempt of a failed call at Error (a success whose body
+// does not decode among them), a cancelled call at Info. On main every 4xx
+// and every success logged at Info, and then a success that did not decode
+// at Debug.
 func TestLogLevels(t *testing.T) {
 	hang := func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }
 	tests := []struct {
@@ -168,6 +171,12 @@ func TestLogLevels(t *testing.T) {
 		levels  []string
 	}{
 		{name: "success", handler: serve(t, 200, "getCustomer.200.individual.json"), levels: []string{"DEBUG"}},
+		{name: "success that does not decode", handler: func(w http.ResponseWriter, _ *http.Request) {
+			writeJSON(w, 200, []byte(`{"meta":{"api_request_id":"`+knopeID+`"},"response_type":"object","data":7}`))
+		}, levels: []string{"ERROR"}},
+		{name: "write whose success does not decode", handler: func(w http.ResponseWriter, _ *http.Request) {
+			writeJSON(w, 201, []byte(`{"meta":{},"data":{"id":`))
+		}, levels: []string{"ERROR"}},
 		{name: "retried then success", handler: sequence(statusOnly(t, 503), serve(t, 200, "getCustomer.200.individual.json")),
 			levels: []string{"WARN", "DEBUG"}},
 		{name: "5xx until the retries run out", handler: statusOnly(t, 503), opts: []Option{WithMaxRetries(2)},
@@ -214,7 +223,7 @@ func TestLogLevels(t *testing.T) {
 			}
 			defer cancel()
 			var err error
-			if strings.Contains(tt.name, "in progress") {
+			if strings.Contains(tt.name, "in progress") || strings.HasPrefix(tt.name, "write") {
 				_, err = h.client.Customers.Create(ctx, testCreateParams())
 			} else {
 				_, err = h.client.Customers.Get(ctx, knopeID)
@@ -245,5 +254,26 @@ func TestLogLeavesOutUnsafeRequestIDs(t *testing.T) {
 	}
 	if out := buf.String(); strings.Contains(out, "987-65-4320") || strings.Contains(out, "forged") {
 		t.Errorf("the log shows the body's request id: %s", out)
+	}
+}
+
+// TestLogDecodeFailureSaysWhy: the record of a success whose body did not
+// decode carries the *DecodeError's text, which quotes nothing of the body.
+func TestLogDecodeFailureSaysWhy(t *testing.T) {
+	var buf syncBuffer
+	h := newHarness(t, func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, 200, []byte(`{"meta":{"api_request_id":"`+knopeID+`"},"data":{"id":"x","name":"987-65-4320"}, 987654320}`))
+	}, WithLogger(slogJSON(&buf)))
+	h.skip = func(*http.Response) bool { return true }
+	_, err := h.client.Customers.Get(context.Background(), knopeID)
+	recs := buf.records(t)
+	if !errors.As(err, new(*DecodeError)) || len(recs) != 1 {
+		t.Fatalf("err %v, %d records; want a *DecodeError and one record", err, len(recs))
+	}
+	if r := recs[0]; r["level"] != "ERROR" || r["status"] != float64(200) || r["error"] != err.Error() {
+		t.Errorf("record %v, want ERROR with the error %q", r, err)
+	}
+	if strings.Contains(buf.String(), "987") {
+		t.Errorf("the log quotes the body: %s", buf.String())
 	}
 }

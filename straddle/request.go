@@ -55,6 +55,10 @@ type callState struct {
 	timeout    time.Duration // per attempt; 0 for none
 	attempts   int
 	last       attemptLog // what the latest attempt leaves in the log; attempt 0 when none
+	// decodes is set by Client.call, which decodes a 2xx: the doer then
+	// leaves the record of a last attempt that got one to logDecoded, so
+	// that its level says whether the body decoded. pending marks it held.
+	decodes, pending bool
 }
 
 type stateKey struct{}
@@ -89,7 +93,7 @@ func (c *Client) call(ctx context.Context, op operation, opts []RequestOption, s
 	if err != nil {
 		return err
 	}
-	st := &callState{op: op, maxRetries: *cfg.retries, timeout: *cfg.attemptTimeout}
+	st := &callState{op: op, maxRetries: *cfg.retries, timeout: *cfg.attemptTimeout, decodes: true}
 	var key string
 	if op.write {
 		key = cfg.idempotencyKey
@@ -127,9 +131,10 @@ func (c *Client) call(ctx context.Context, op operation, opts []RequestOption, s
 	m, err := decodeEnvelope(body, readErr, data, meta)
 	cfg.response.fill(resp, m)
 	if err != nil {
-		return newDecodeError(resp.StatusCode, m.RequestID, err)
+		err = newDecodeError(resp.StatusCode, m.RequestID, err)
 	}
-	return nil
+	c.doer.logDecoded(ctx, st, resp, err)
+	return err
 }
 
 // errNoData is the cause of a *DecodeError for an envelope without data.

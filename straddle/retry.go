@@ -53,7 +53,11 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 			return nil, ctx.Err()
 		}
 		if attempt > st.maxRetries || !retryable(resp, err) {
-			d.logAttempt(ctx, st, resp, err, false)
+			if st.decodes && err == nil && resp.StatusCode >= 200 && resp.StatusCode <= 299 {
+				st.pending = true // logged once the body is decoded
+			} else {
+				d.logAttempt(ctx, st, resp, err, false)
+			}
 			return resp, err
 		}
 		wait := d.backoff(attempt)
