@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/straddlekit/straddle-go/gen"
@@ -29,7 +30,9 @@ import (
 // (it must be valid JSON), anything else through encoding/json. This
 // package's personal data types (SSN, DOB, EIN, IPAddress) marshal as
 // "[REDACTED]", so a body holding that placeholder is refused before
-// sending: put real values in as strings (ssn.Reveal()).
+// sending: put real values in as strings (ssn.Reveal()). So is a body holding
+// a masked value, such as a read's Customer ("***-**-****"); the error names
+// its JSON path, never the value.
 //
 // out receives the answer's data (the envelope's "data" member) through
 // encoding/json; nil discards it, a *json.RawMessage keeps it as it came.
@@ -134,5 +137,84 @@ func rawBody(method string, body any) ([]byte, error) {
 	case bytes.Contains(b, []byte(`"`+redacted+`"`)):
 		return nil, &ValidationError{Field: "body", Rule: "holds the redaction placeholder " + redacted + " where a real value belongs: give personal data as strings (Reveal())"}
 	}
+	if path, ok := maskedValuePath(b); ok {
+		return nil, &ValidationError{Field: "body", Rule: "holds a masked value at " + path + " where a real value belongs: a read's masked fields cannot be sent back; give personal data as strings (Reveal())"}
+	}
 	return b, nil
+}
+
+// piiFieldNames are the fields of personal data, as the wire and the live
+// service spell them: any '*' in one is a masked value (isMaskedInput).
+var piiFieldNames = map[string]bool{"ssn": true, "Ssn": true, "dob": true, "Dob": true, "ein": true, "Ein": true, "ip_address": true, "IpAddress": true}
+
+// isMaskedValue reports whether s has the form of a masked value anywhere
+// in a body: a '*', and nothing but '*', digits and the separators of an
+// SSN, a date, an EIN or an IP address ("***-**-****", "**.**.**.**").
+func isMaskedValue(s string) bool {
+	return strings.Contains(s, "*") && strings.Trim(s, "*0123456789-.:/ ") == ""
+}
+
+// maskedValuePath returns the JSON path of the first string in b, valid
+// JSON, that is a masked value: one in the form of isMaskedValue, or any
+// string with a '*' in a field of personal data. The path names the API's
+// field names and array indexes; other keys (metadata's, which may be
+// anything) show as "?".
+func maskedValuePath(b []byte) (string, bool) {
+	if bytes.IndexByte(b, '*') < 0 {
+		return "", false
+	}
+	type frame struct {
+		object, wantKey bool
+		key             string
+		index           int
+	}
+	var stack []*frame
+	advance := func() {
+		if len(stack) == 0 {
+			return
+		}
+		if top := stack[len(stack)-1]; top.object {
+			top.wantKey = true
+		} else {
+			top.index++
+		}
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return "", false
+		}
+		switch v := tok.(type) {
+		case json.Delim:
+			if v == '{' || v == '[' {
+				stack = append(stack, &frame{object: v == '{', wantKey: v == '{'})
+				continue
+			}
+			stack = stack[:len(stack)-1]
+		case string:
+			if len(stack) > 0 && stack[len(stack)-1].wantKey {
+				stack[len(stack)-1].key, stack[len(stack)-1].wantKey = v, false
+				continue
+			}
+			inPII := len(stack) > 0 && stack[len(stack)-1].object && piiFieldNames[stack[len(stack)-1].key]
+			if isMaskedValue(v) || (inPII && isMaskedInput(v)) {
+				var path strings.Builder
+				path.WriteString("$")
+				for _, f := range stack {
+					switch {
+					case !f.object:
+						path.WriteString("[" + strconv.Itoa(f.index) + "]")
+					case knownFields[f.key]:
+						path.WriteString("." + f.key)
+					default:
+						path.WriteString(".?")
+					}
+				}
+				return path.String(), true
+			}
+		}
+		advance()
+	}
 }

@@ -121,6 +121,52 @@ func TestDoRawCalls(t *testing.T) {
 	}
 }
 
+// TestDoRefusesMaskedValues: a body carrying masked values, such as a read's
+// Customer sent back as it came, is refused before any request, with an
+// error that names where the value is and never the value. On main only
+// "[REDACTED]" was refused: "***-**-****" and "**.**.**.**" were sent.
+func TestDoRefusesMaskedValues(t *testing.T) {
+	srv := straddletest.NewServer(straddletest.WithT(t))
+	client := emulatorClient(t, srv, http.DefaultTransport.(*http.Transport).Clone())
+	ctx := context.Background()
+	read, err := client.Customers.Create(ctx, &straddle.CreateCustomerParams{
+		Name: "Ron Swanson", Type: straddle.CustomerTypeIndividual, Email: "ron@example.com", Phone: "+13175550199",
+		IPAddress:  straddle.NewIPAddress("203.0.113.9"),
+		Individual: &straddle.IndividualIdentity{SSN: straddle.NewSSN("123-45-6789"), DOB: straddle.NewDOB("1970-05-06")},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := srv.RequestCount("")
+	path := "/v1/customers/" + read.ID
+	for name, tt := range map[string]struct {
+		body any
+		at   string
+	}{
+		"a read's customer":                   {read, "$.compliance_profile."},
+		"a masked IP":                         {map[string]any{"device": map[string]string{"ip_address": "**.**.**.**"}}, "$.device.ip_address"},
+		"a masked SSN in a list":              {json.RawMessage(`{"representatives":[{"name":"x"},{"ssn":"***-**-****"}]}`), "$.representatives[1].ssn"},
+		"a partly masked SSN":                 {json.RawMessage(`{"compliance_profile":{"ssn":"***-**-6789"}}`), "$.compliance_profile.ssn"},
+		"a masked value under a metadata key": {json.RawMessage(`{"metadata":{"123-45-6789":"****-**-**"}}`), "$.metadata.?"},
+		"a starred SSN":                       {json.RawMessage(`{"compliance_profile":{"Ssn":"12*-45-6789x"}}`), "$.compliance_profile.Ssn"},
+	} {
+		err := client.Do(ctx, http.MethodPut, path, tt.body, nil)
+		var ve *straddle.ValidationError
+		if !errors.As(err, &ve) || ve.Field != "body" || !strings.Contains(ve.Rule, "masked value at "+tt.at) {
+			t.Errorf("%s: %v, want a *ValidationError for body naming %s", name, err, tt.at)
+			continue
+		}
+		for _, value := range []string{"*", "6789", "123-45"} {
+			if strings.Contains(err.Error(), value) {
+				t.Errorf("%s: Error() = %q shows %q", name, err, value)
+			}
+		}
+	}
+	if n := srv.RequestCount("") - before; n != 0 {
+		t.Errorf("%d requests sent with masked values", n)
+	}
+}
+
 // TestDoRefusesBadInput: a raw call that would leave the base URL, send
 // what the API cannot take, or send the redaction placeholder for personal
 // data is refused before any request.
