@@ -171,8 +171,8 @@ func WithHTTPClient(hc *http.Client) Option {
 // call whose context deadline passed; Error for the last attempt of a call
 // that failed on the service's or the network's side (5xx, 408, 429 or an
 // in-progress 409 when the retries ran out, a connection error, a success
-// body that broke off or was too large); Info for a call its caller
-// cancelled.
+// body that broke off, was too large or did not decode); Info for a call its
+// caller cancelled.
 func WithLogger(l *slog.Logger) Option {
 	return clientOption(func(s *settings) error {
 		s.logger = l

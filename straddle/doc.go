@@ -184,9 +184,9 @@
 // request id (when it is a UUID), attempt and duration. Never bodies, query
 // strings or the API key. The level says what happened: Debug for a success;
 // Warn for an attempt that will be retried, for a request the service refused
-// (a 4xx that is not retried) and for a call whose context deadline passed;
-// Error for the last attempt of a call that failed on the service's or the
-// network's side (5xx, 408, 429 or an in-progress 409 after the retries, a
-// connection error, a success body that broke off); Info for a call its
-// caller cancelled.
+// (a 3xx or a 4xx that is not retried) and for a call whose context deadline
+// passed; Error for the last attempt of a call that failed on the service's
+// or the network's side (5xx, 408, 429 or an in-progress 409 after the
+// retries, a connection error, a success body that broke off, was too large
+// or did not decode); Info for a call its caller cancelled.
 package straddle

@@ -110,9 +110,9 @@ const (
 	RecommendationReview Recommendation = "review"
 )
 
-// Valid reports whether d is a recommendation this package knows.
-func (d Recommendation) Valid() bool {
-	return d == RecommendationAccept || d == RecommendationReject || d == RecommendationReview
+// Valid reports whether r is a recommendation this package knows.
+func (r Recommendation) Valid() bool {
+	return r == RecommendationAccept || r == RecommendationReject || r == RecommendationReview
 }
 
 // Correlation is how confidently supplied data matches known records.

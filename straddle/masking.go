@@ -107,6 +107,7 @@ type PlaceholderError struct {
 	Masked bool
 }
 
+// Error names the kind of value and what stood in for it, never a value.
 func (e *PlaceholderError) Error() string {
 	what := "the redaction placeholder " + redacted
 	if e.Masked {

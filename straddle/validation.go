@@ -21,6 +21,7 @@ type ValidationError struct {
 	Rule  string
 }
 
+// Error names the field and the rule it breaks, never the value.
 func (e *ValidationError) Error() string {
 	return "straddle: invalid " + e.Field + ": " + e.Rule
 }
