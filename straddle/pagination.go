@@ -123,22 +123,21 @@ func (p *CustomerPage) Next(ctx context.Context) (*CustomerPage, error) {
 		return nil, err
 	}
 	next.bound, next.size, next.total = p.bound, p.size, p.total
-	fail := &PagingError{Asked: next.number, Got: next.Meta.PageNumber, RequestID: next.Meta.RequestID}
+	var repeated, overrun bool
 	switch {
 	case next.Meta.PageNumber != next.number:
-		return nil, fail
 	case len(next.Customers) > 0 && slices.EqualFunc(next.Customers, p.Customers, func(a, b CustomerSummary) bool { return a.ID == b.ID }):
-		fail.Repeated = true
-		return nil, fail
+		repeated = true
 	case len(next.Customers) > max(p.total, next.Meta.TotalItems)-(next.number-1)*p.size:
 		// The pages before this one were full (a short one ends the walk),
 		// so this one would take the walk past total_items: customers
 		// repeated or made up. The larger total allows for customers added
 		// since the first page.
-		fail.Overrun = true
-		return nil, fail
+		overrun = true
+	default:
+		return next, nil
 	}
-	return next, nil
+	return nil, &PagingError{Asked: next.number, Got: next.Meta.PageNumber, Repeated: repeated, Overrun: overrun, RequestID: next.Meta.RequestID}
 }
 
 // List returns one page of customer summaries, filtered, searched and
