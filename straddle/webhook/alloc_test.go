@@ -10,6 +10,7 @@ import (
 
 	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
 
+	"github.com/straddlekit/straddle-go/straddle"
 	"github.com/straddlekit/straddle-go/straddle/webhook"
 )
 
@@ -90,5 +91,44 @@ func TestVerifyEventAllocations(t *testing.T) {
 	t.Logf("floor %.0f, VerifyEvent %.0f allocations", floor, ours)
 	if ours > floor+25 {
 		t.Errorf("VerifyEvent allocates %.0f, the floor %.0f: more than 25 over", ours, floor)
+	}
+}
+
+// TestDecodeEventAllocations: decoding an event costs what its two parts
+// cost apart, the client's decoding of the customer and a json.Unmarshal of
+// the envelope's strings, plus one allocation of margin: data is decoded in
+// place, in the same pass as the envelope, not copied out and decoded again
+// (which cost three more).
+func TestDecodeEventAllocations(t *testing.T) {
+	body := eventFixture(t, "customer.event.v1.verified")
+	var wire struct {
+		Data json.RawMessage `json:"data"`
+	}
+	if err := json.Unmarshal(body, &wire); err != nil {
+		t.Fatal(err)
+	}
+	customer := testing.AllocsPerRun(100, func() {
+		if err := new(straddle.Customer).UnmarshalJSON(wire.Data); err != nil {
+			t.Fatal(err)
+		}
+	})
+	envelope := testing.AllocsPerRun(100, func() {
+		var env struct {
+			EventType string `json:"event_type"`
+			EventID   string `json:"event_id"`
+			AccountID string `json:"account_id"`
+		}
+		if err := json.Unmarshal(body, &env); err != nil {
+			t.Fatal(err)
+		}
+	})
+	ours := testing.AllocsPerRun(100, func() {
+		if _, err := webhook.DecodeEvent(body); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Logf("customer %.0f, envelope %.0f, DecodeEvent %.0f allocations", customer, envelope, ours)
+	if ours > customer+envelope+1 {
+		t.Errorf("DecodeEvent allocates %.0f, its parts apart %.0f + %.0f", ours, customer, envelope)
 	}
 }

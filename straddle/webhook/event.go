@@ -94,12 +94,36 @@ func (e *DecodeError) Error() string {
 // Unwrap returns ErrInvalidPayload.
 func (e *DecodeError) Unwrap() error { return ErrInvalidPayload }
 
-// envelope is an event as the wire carries it.
+// envelope is an event as the wire carries it, decoded in one
+// json.Unmarshal, with room for the Event it becomes: one allocation holds
+// the event and its customer.
 type envelope struct {
-	EventType string          `json:"event_type"`
-	EventID   string          `json:"event_id"`
-	AccountID string          `json:"account_id"`
-	Data      json.RawMessage `json:"data"`
+	EventType string    `json:"event_type"`
+	EventID   string    `json:"event_id"`
+	AccountID string    `json:"account_id"`
+	Data      eventData `json:"data"`
+
+	event Event
+}
+
+// eventData decodes an event's data in place as the customer, whatever the
+// event's type (which may come after data): DecodeEvent keeps the customer,
+// or reports its error, only for the types it knows.
+type eventData struct {
+	kind     byte // the first byte of the value, 0 when data is absent
+	customer straddle.Customer
+	err      error
+}
+
+// UnmarshalJSON decodes an object with the client's customer decoder and
+// keeps its error for DecodeEvent; it never fails, so that data an unknown
+// type carries is no error.
+func (d *eventData) UnmarshalJSON(b []byte) error {
+	*d = eventData{kind: b[0]}
+	if d.kind == '{' {
+		d.err = d.customer.UnmarshalJSON(b)
+	}
+	return nil
 }
 
 // DecodeEvent decodes a webhook body without verifying it: use it only on
@@ -109,11 +133,11 @@ type envelope struct {
 // id. Other types, unknown fields and values outside the documented enums
 // are not errors. Errors are *DecodeError.
 func DecodeEvent(body []byte) (*Event, error) {
-	var env envelope
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, &DecodeError{Reason: "empty body"}
 	}
-	if err := json.Unmarshal(body, &env); err != nil {
+	env := new(envelope)
+	if err := json.Unmarshal(body, env); err != nil {
 		return nil, jsonDecodeError("", err)
 	}
 	switch {
@@ -124,21 +148,21 @@ func DecodeEvent(body []byte) (*Event, error) {
 	case len(env.EventID) > maxEventIDBytes:
 		return nil, &DecodeError{Field: "event_id", Reason: "longer than " + strconv.Itoa(maxEventIDBytes) + " bytes"}
 	}
-	ev := &Event{Type: EventType(env.EventType), ID: env.EventID, AccountID: env.AccountID, Raw: body}
+	ev := &env.event
+	*ev = Event{Type: EventType(env.EventType), ID: env.EventID, AccountID: env.AccountID, Raw: body}
 	if !ev.Type.Valid() {
+		env.Data = eventData{} // whatever it decoded is not a customer
 		return ev, nil
 	}
-	if len(env.Data) == 0 || env.Data[0] != '{' {
+	switch d := &env.Data; {
+	case d.kind != '{':
 		return nil, &DecodeError{Field: "data", Reason: "not a customer object"}
-	}
-	c := new(straddle.Customer)
-	if err := c.UnmarshalJSON(env.Data); err != nil {
-		return nil, jsonDecodeError("data", err)
-	}
-	if c.ID == "" {
+	case d.err != nil:
+		return nil, jsonDecodeError("data", d.err)
+	case d.customer.ID == "":
 		return nil, &DecodeError{Field: "data.id", Reason: "missing or empty"}
 	}
-	ev.Customer = c
+	ev.Customer = &env.Data.customer
 	return ev, nil
 }
 

@@ -102,6 +102,25 @@ func TestDecodeTolerates(t *testing.T) {
 				return nil
 			},
 		},
+		"an unknown type whose data is no customer": {
+			[]byte(`{"data":{"id":7,"created_at":"yesterday","metadata":[1]},"event_type":"paykey.created.v1","event_id":"e1"}`),
+			func(ev *webhook.Event) error {
+				if ev.Customer != nil || ev.ID != "e1" {
+					return fmt.Errorf("%v", ev)
+				}
+				return nil
+			},
+		},
+		"the type after data": {
+			// json.Marshal sorts keys: data comes before event_type.
+			specEvent(t, withField(t, base, false, "event_type", "customer.event.v1")),
+			func(ev *webhook.Event) error {
+				if ev.Customer == nil || ev.Customer.Status != straddle.CustomerStatusVerified {
+					return fmt.Errorf("%v", ev)
+				}
+				return nil
+			},
+		},
 		"a newer version of a customer event": {
 			withField(t, base, false, "event_type", "customer.event.v2"),
 			func(ev *webhook.Event) error {
