@@ -58,9 +58,10 @@ func TestVerifyAllocatesAsTheLibrary(t *testing.T) {
 	}
 }
 
-// TestVerifyEventAllocations: a verified, decoded event costs a bounded
-// number of allocations over the floor (library Verify plus a plain
-// json.Unmarshal); most of the difference is the client's masked Customer.
+// TestVerifyEventAllocations: a verified, decoded event costs at most four
+// allocations over the floor (library Verify plus a plain json.Unmarshal):
+// three measured (the client's customer decoder runs a json.Unmarshal of its
+// own inside ours) and one of margin, so that any new one is caught.
 func TestVerifyEventAllocations(t *testing.T) {
 	secret := newSecret(t)
 	v, err := webhook.NewVerifier(secret)
@@ -89,8 +90,8 @@ func TestVerifyEventAllocations(t *testing.T) {
 		}
 	})
 	t.Logf("floor %.0f, VerifyEvent %.0f allocations", floor, ours)
-	if ours > floor+25 {
-		t.Errorf("VerifyEvent allocates %.0f, the floor %.0f: more than 25 over", ours, floor)
+	if ours > floor+4 {
+		t.Errorf("VerifyEvent allocates %.0f, the floor %.0f: more than 4 over", ours, floor)
 	}
 }
 
