@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"runtime/debug"
 	"strconv"
 )
 
@@ -32,7 +33,8 @@ var (
 // DeliveryError describes a delivery the Handler did not accept, or
 // accepted but could not record as done: the status it answered and why.
 // It never holds the body, a signature or a secret; Err may hold the error
-// your function or your Deduplicator returned.
+// your function or your Deduplicator returned, or your function's panic (a
+// *PanicError).
 type DeliveryError struct {
 	// Status is the HTTP status answered.
 	Status int
@@ -65,8 +67,8 @@ func (e *DeliveryError) Unwrap() error { return e.Err }
 //	     retry would fail the same way
 //	405  not a POST
 //	413  the body is over the limit (WithMaxBodyBytes)
-//	500  the function returned an error or panicked, or the Deduplicator
-//	     failed: the sender retries later
+//	500  the function returned an error or panicked (a *PanicError), or the
+//	     Deduplicator failed: the sender retries later
 //	503  another delivery of the same event is being processed right now; a
 //	     Retry-After header says when to try again
 //
@@ -227,22 +229,40 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 }
 
-// run calls the function, releasing the event's claim if it panics (the
-// panic goes on, to net/http).
-func (h *Handler) run(ctx context.Context, ev *Event) error {
-	if h.dedup == nil {
-		return h.fn(ctx, ev)
-	}
-	returned := false
+// run calls the function, turning a panic into a *PanicError, so that the
+// claim is released and the sender answered 500 as for an error. A panic
+// with http.ErrAbortHandler goes on to net/http, which aborts the response
+// as that value asks, after the claim is released.
+func (h *Handler) run(ctx context.Context, ev *Event) (err error) {
 	defer func() {
-		if !returned {
-			_ = h.dedup.Release(context.WithoutCancel(ctx), ev.ID)
+		p := recover()
+		if p == nil {
+			return
 		}
+		if p == http.ErrAbortHandler {
+			if h.dedup != nil {
+				_ = h.dedup.Release(context.WithoutCancel(ctx), ev.ID)
+			}
+			panic(p)
+		}
+		err = &PanicError{Value: p, Stack: debug.Stack()}
 	}()
-	err := h.fn(ctx, ev)
-	returned = true
-	return err
+	return h.fn(ctx, ev)
 }
+
+// PanicError is a panic of the event function, recovered by the Handler,
+// which answers 500 and passes it to the error func wrapped, like a returned
+// error, in ErrFuncFailed.
+type PanicError struct {
+	// Value is what the function panicked with.
+	Value any
+	// Stack is the panicking goroutine's stack trace.
+	Stack []byte
+}
+
+// Error describes the panic with its value, as net/http logs one; the stack
+// is left to Stack.
+func (e *PanicError) Error() string { return fmt.Sprintf("panic: %v", e.Value) }
 
 // readBody reads the whole body, at most maxBody bytes, in one allocation
 // when the sender gave its length.

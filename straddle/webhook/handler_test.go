@@ -72,7 +72,7 @@ func newWrappedReceiver(t *testing.T, wrap func(http.Handler) http.Handler, opts
 		served = wrap(h)
 	}
 	r.srv = httptest.NewUnstartedServer(served)
-	r.srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the panic test's recovered panic
+	r.srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the panic test's aborted response
 	r.srv.Start()
 	t.Cleanup(r.srv.Close)
 	return r
@@ -453,24 +453,38 @@ func TestHandlerConcurrentDuplicates(t *testing.T) {
 	}
 }
 
-// TestHandlerPanicReleasesTheEvent: a panicking function's event is not
-// left claimed: net/http drops the connection, and the retry runs it.
+// TestHandlerPanicReleasesTheEvent: a panicking function is answered 500,
+// as a failing one, with the panic reported to the error func, and its event
+// is not left claimed: the retry runs it. A panic with http.ErrAbortHandler
+// aborts the response, as net/http does, and releases the event too.
 func TestHandlerPanicReleasesTheEvent(t *testing.T) {
 	leakcheck.Check(t)
 	r := newReceiver(t)
 	var n atomic.Int32
 	r.fn = func(context.Context, *webhook.Event) error {
-		if n.Add(1) == 1 {
+		switch n.Add(1) {
+		case 1:
 			panic("function bug")
+		case 2:
+			panic(http.ErrAbortHandler)
 		}
 		return nil
 	}
 	body := eventFixture(t, "customer.event.v1.review")
-	if _, err := r.post(context.Background(), r.signed(body), bytes.NewReader(body), int64(len(body))); err == nil {
-		t.Fatal("the sender got an answer from a panicking handler")
+	if a := r.deliver(body); a.status != 500 || strings.Contains(a.body, "function bug") {
+		t.Errorf("a panicking function: status %d, answer %q; want 500 without the panic", a.status, a.body)
 	}
-	if a := r.deliver(body); a.status != 200 || n.Load() != 2 {
-		t.Errorf("retry after the panic: status %d, %d runs; want 200, 2", a.status, n.Load())
+	de := r.lastErr()
+	var pe *webhook.PanicError
+	if de == nil || de.Status != 500 || !errors.Is(de, webhook.ErrFuncFailed) || !errors.As(de, &pe) ||
+		pe.Value != "function bug" || !bytes.Contains(pe.Stack, []byte("TestHandlerPanicReleasesTheEvent")) {
+		t.Errorf("error func: %v", de)
+	}
+	if _, err := r.post(context.Background(), r.signed(body), bytes.NewReader(body), int64(len(body))); err == nil {
+		t.Error("the sender got an answer from a handler aborted with http.ErrAbortHandler")
+	}
+	if a := r.deliver(body); a.status != 200 || n.Load() != 3 {
+		t.Errorf("retry after the panics: status %d, %d runs; want 200, 3", a.status, n.Load())
 	}
 }
 
