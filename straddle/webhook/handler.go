@@ -264,8 +264,15 @@ type PanicError struct {
 // is left to Stack.
 func (e *PanicError) Error() string { return fmt.Sprintf("panic: %v", e.Value) }
 
+// maxInitialRead bounds the buffer readBody sizes from Content-Length: the
+// header is the unverified sender's word, and a customer event fits in it
+// many times over.
+const maxInitialRead = 64 << 10
+
 // readBody reads the whole body, at most maxBody bytes, in one allocation
-// when the sender gave its length.
+// when the sender gave a length of at most maxInitialRead; a longer body
+// grows its buffer as it arrives, so a sender declaring a large body it does
+// not send makes no large allocation.
 func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	if r.ContentLength > h.maxBody {
 		return nil, fmt.Errorf("%w (%d bytes)", ErrBodyTooLarge, h.maxBody)
@@ -274,7 +281,7 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, erro
 	if r.ContentLength >= 0 {
 		size = r.ContentLength + 1 // room to see io.EOF without growing
 	}
-	body := make([]byte, 0, min(size, h.maxBody+1))
+	body := make([]byte, 0, min(size, h.maxBody+1, maxInitialRead))
 	rd := http.MaxBytesReader(w, r.Body, h.maxBody)
 	for {
 		if len(body) == cap(body) {

@@ -531,6 +531,50 @@ func TestHandlerBodyLimit(t *testing.T) {
 	}
 }
 
+// TestHandlerBodyBufferFollowsTheBody: the buffer is sized from
+// Content-Length only up to 64 KiB, so an unverified sender declaring 1 MiB
+// and sending 100 bytes does not make the handler allocate 1 MiB; a body of
+// the full limit still arrives whole.
+func TestHandlerBodyBufferFollowsTheBody(t *testing.T) {
+	v, err := webhook.NewVerifier(newSecret(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := webhook.NewHandler(v, func(context.Context, *webhook.Event) error { return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	serve := func(body []byte, declared int64) int {
+		req := httptest.NewRequest(http.MethodPost, "/webhooks/straddle", bytes.NewReader(body))
+		req.ContentLength = declared
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		return w.Code
+	}
+	small := bytes.Repeat([]byte(" "), 100)
+	const runs = 20
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for range runs {
+		if code := serve(small, webhook.DefaultMaxBodyBytes); code != http.StatusBadRequest {
+			t.Fatalf("status %d, want 400", code)
+		}
+	}
+	runtime.ReadMemStats(&after)
+	if per := (after.TotalAlloc - before.TotalAlloc) / runs; per > 128<<10 {
+		t.Errorf("a 100-byte body declared as 1 MiB allocated %d KiB per request", per>>10)
+	}
+	// The whole limit, declared and not: read to its end (the 400 is the
+	// missing signature, not the size).
+	full := bytes.Repeat([]byte(" "), webhook.DefaultMaxBodyBytes)
+	for _, declared := range []int64{int64(len(full)), -1} {
+		if code := serve(full, declared); code != http.StatusBadRequest {
+			t.Errorf("a body of the limit, declared %d: status %d, want 400", declared, code)
+		}
+	}
+}
+
 // countingReader yields left bytes of JSON-ish filler and counts reads.
 type countingReader struct {
 	left int64
