@@ -35,7 +35,12 @@
 // raw body, keyed with your endpoint's secret. Verifier checks it with the
 // Standard Webhooks reference library (constant-time comparison), refuses
 // timestamps more than five minutes from your clock either way, and accepts
-// several secrets at once for rotation. Each failure is a
+// several secrets at once for rotation. The reference library is the
+// standard's own and small; Svix's Go module (svix-webhooks) verifies the
+// same signatures but brings Svix's whole API client and its dependencies.
+// The five-minute tolerance is applied here, not by the library, so that it
+// can report the timestamp; tests hold it to the library's own Verify on
+// either side of both edges. Each failure is a
 // *VerificationError wrapping one of ErrMissingHeader, ErrMalformedHeader,
 // ErrTimestampTooOld, ErrTimestampTooNew and ErrNoMatchingSignature.
 // Verify the body exactly as received: a body decoded and encoded again no
