@@ -243,6 +243,7 @@ func TestDecodeRefuses(t *testing.T) {
 		{"event_id of 256 bytes", withField(t, base, false, "event_id", strings.Repeat("e", 256)), "event_id"},
 		{"account_id an array", withField(t, base, false, "account_id", []any{"987-65-4320"}), "account_id"},
 		{"no data", withField(t, base, false, "data", nil), "data"},
+		{"nested past the decoder's limit", []byte(`{"event_type":"customer.event.v1","event_id":"e","data":` + strings.Repeat(`[`, 10_001)), ""},
 		{"data null", bytes.Replace(withField(t, base, false, "data", "x"), []byte(`"data":"x"`), []byte(`"data":null`), 1), "data"},
 		{"data a string", withField(t, base, false, "data", "987-65-4320"), "data"},
 		{"data an array", withField(t, base, false, "data", []any{1}), "data"},

@@ -154,7 +154,9 @@ func FuzzDecodeEvent(f *testing.F) {
 		`{"event_type":"customer.created.v1","event_id":"e","data":{"id":"c","device":{"ip_address":"198.51.100.77"}}}`,
 		`{"EVENT_TYPE":"customer.event.v1","Event_Id":"e","event_id":"f","data":{"ID":"c"}}`,
 		`{"event_type":"customer.event.v1","event_id":"e","data":{"id":"c","metadata":{"k":987654320}}}`,
-		`{"event_type":"customer.event.v1","event_id":"e","data":` + strings.Repeat(`{"a":`, 10001) + `1` + strings.Repeat(`}`, 10001) + `}`,
+		// Hostile nesting, short enough to mutate and minimize cheaply; past
+		// the decoder's 10,000 levels it is TestDecodeRefuses's case.
+		`{"event_type":"customer.event.v1","event_id":"e","data":{"id":"c","metadata":` + strings.Repeat(`{"a":`, 100) + `1` + strings.Repeat(`}`, 100) + `}}`,
 		"\xef\xbb\xbf" + string(base),
 		string(base[:len(base)-3]),
 		strings.Replace(string(base), `"verified"`, `"\u0076erified"`, 1),
@@ -168,9 +170,14 @@ func FuzzDecodeEvent(f *testing.F) {
 			if ev != nil || !errors.As(err, &de) || !errors.Is(err, webhook.ErrInvalidPayload) || de.Reason == "" {
 				t.Fatalf("DecodeEvent = %v, %T %v", ev, err, err)
 			}
-			for _, s := range personalLooking(body) {
-				if strings.Contains(err.Error(), s) {
-					t.Fatalf("the error %q quotes %q from the body", err, s)
+			// A personal-looking string has four digits: an error with
+			// fewer quotes none, and the body need not be tokenized (20
+			// times the cost of decoding it).
+			if msg := err.Error(); digits(msg) >= 4 {
+				for _, s := range personalLooking(body) {
+					if strings.Contains(msg, s) {
+						t.Fatalf("the error %q quotes %q from the body", err, s)
+					}
 				}
 			}
 			return
@@ -244,13 +251,19 @@ func personalLooking(body []byte) []string {
 		if err != nil {
 			return out
 		}
-		if s, ok := tok.(string); ok && len(s) >= 6 && strings.Count(strings.Map(func(r rune) rune {
-			if r >= '0' && r <= '9' {
-				return 'd'
-			}
-			return -1
-		}, s), "d") >= 4 {
+		if s, ok := tok.(string); ok && len(s) >= 6 && digits(s) >= 4 {
 			out = append(out, s)
 		}
 	}
+}
+
+// digits counts the ASCII digits in s.
+func digits(s string) int {
+	n := 0
+	for i := range len(s) {
+		if s[i] >= '0' && s[i] <= '9' {
+			n++
+		}
+	}
+	return n
 }
