@@ -67,10 +67,9 @@ func TestVerifyAllocatesAsTheLibrary(t *testing.T) {
 	}
 }
 
-// TestVerifyEventAllocations: a verified, decoded event costs at most four
-// allocations over the floor (library Verify plus a plain json.Unmarshal):
-// three measured (the client's customer decoder runs a json.Unmarshal of its
-// own inside ours) and one of margin, so that any new one is caught.
+// TestVerifyEventAllocations: a verified, decoded event costs no more
+// allocations than the floor (library Verify plus a plain json.Unmarshal):
+// three fewer, measured, since the envelope is not decoded by reflection.
 func TestVerifyEventAllocations(t *testing.T) {
 	skipUnderRace(t)
 	secret := newSecret(t)
@@ -100,16 +99,16 @@ func TestVerifyEventAllocations(t *testing.T) {
 		}
 	})
 	t.Logf("floor %.0f, VerifyEvent %.0f allocations", floor, ours)
-	if ours > floor+4 {
-		t.Errorf("VerifyEvent allocates %.0f, the floor %.0f: more than 4 over", ours, floor)
+	if ours > floor {
+		t.Errorf("VerifyEvent allocates %.0f, more than the floor %.0f", ours, floor)
 	}
 }
 
-// TestDecodeEventAllocations: decoding an event costs what its two parts
-// cost apart, the client's decoding of the customer and a json.Unmarshal of
-// the envelope's strings, plus one allocation of margin: data is decoded in
-// place, in the same pass as the envelope, not copied out and decoded again
-// (which cost three more).
+// TestDecodeEventAllocations: decoding an event costs the client's decoding
+// of its customer and four allocations: the Event (which holds the
+// customer) and its three strings; one more is allowed. The envelope is not
+// decoded by json.Unmarshal, nor data copied out and decoded again (which
+// cost six more).
 func TestDecodeEventAllocations(t *testing.T) {
 	skipUnderRace(t)
 	body := eventFixture(t, "customer.event.v1.verified")
@@ -124,23 +123,13 @@ func TestDecodeEventAllocations(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
-	envelope := testing.AllocsPerRun(100, func() {
-		var env struct {
-			EventType string `json:"event_type"`
-			EventID   string `json:"event_id"`
-			AccountID string `json:"account_id"`
-		}
-		if err := json.Unmarshal(body, &env); err != nil {
-			t.Fatal(err)
-		}
-	})
 	ours := testing.AllocsPerRun(100, func() {
 		if _, err := webhook.DecodeEvent(body); err != nil {
 			t.Fatal(err)
 		}
 	})
-	t.Logf("customer %.0f, envelope %.0f, DecodeEvent %.0f allocations", customer, envelope, ours)
-	if ours > customer+envelope+1 {
-		t.Errorf("DecodeEvent allocates %.0f, its parts apart %.0f + %.0f", ours, customer, envelope)
+	t.Logf("customer %.0f, DecodeEvent %.0f allocations", customer, ours)
+	if ours > customer+5 {
+		t.Errorf("DecodeEvent allocates %.0f, the customer alone %.0f: more than 5 over", ours, customer)
 	}
 }

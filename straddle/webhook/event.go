@@ -132,13 +132,20 @@ func (d *eventData) UnmarshalJSON(b []byte) error {
 // for the types this package knows, data must be a customer object with an
 // id. Other types, unknown fields and values outside the documented enums
 // are not errors. Errors are *DecodeError.
-func DecodeEvent(body []byte) (*Event, error) {
+func DecodeEvent(body []byte) (*Event, error) { return decodeEvent(body, true) }
+
+// decodeEvent is DecodeEvent, trying the envelope's usual form first when
+// usual is set (envelope.go).
+func decodeEvent(body []byte, usual bool) (*Event, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, &DecodeError{Reason: "empty body"}
 	}
 	env := new(envelope)
-	if err := json.Unmarshal(body, env); err != nil {
-		return nil, jsonDecodeError("", err)
+	if !usual || !env.decodeUsual(body) {
+		*env = envelope{}
+		if err := json.Unmarshal(body, env); err != nil {
+			return nil, jsonDecodeError("", err)
+		}
 	}
 	switch {
 	case env.EventType == "":

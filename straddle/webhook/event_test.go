@@ -306,3 +306,42 @@ func TestEventPrintsWithoutRaw(t *testing.T) {
 		t.Errorf("JSON shows the real values: %s", out)
 	}
 }
+
+// TestDecodeUsualFormAgrees: the envelope's usual-form decoding gives what
+// json.Unmarshal alone gives, on the forms it takes and on those it leaves
+// to the long way.
+func TestDecodeUsualFormAgrees(t *testing.T) {
+	base := string(eventFixture(t, "customer.event.v1.verified"))
+	data := base[strings.Index(base, `"data"`):strings.LastIndex(base, "}")]
+	for name, c := range map[string]struct {
+		body  string
+		usual bool // decoded without the long way
+	}{
+		"a fixture":                   {base, true},
+		"compact, data first":         {`{` + data + `,"event_id":"e","event_type":"customer.event.v1"}`, true},
+		"white space everywhere":      {"\t{ \"event_type\" :\r\n\"customer.event.v1\" , \"event_id\":\"e\" ,\n" + data + " }\n", true},
+		"unknown fields of each kind": {`{"n":-1.5e3,"t":true,"z":null,"s":"}]\"{","a":[{"b":"]"}],` + data + `,"event_id":"e","event_type":"customer.event.v1"}`, true},
+		"a key in another case":       {`{"EVENT_TYPE":"customer.event.v1","event_id":"e",` + data + `}`, false},
+		"a key both ways":             {`{"event_type":"paykey.created.v1","Event_Type":"customer.event.v1","event_id":"e",` + data + `}`, false},
+		"a key escaped":               {`{"event_typ\u0065":"customer.event.v1","event_id":"e",` + data + `}`, false},
+		"a key twice":                 {`{"event_id":"e","event_type":"customer.event.v1","event_id":"f",` + data + `}`, false},
+		"data twice":                  {`{"event_id":"e","event_type":"customer.event.v1","data":{"id":"x"},` + data + `}`, false},
+		"a value escaped":             {`{"event_id":"\u0065\"","event_type":"customer.event.v1",` + data + `}`, false},
+		"a value not UTF-8":           {"{\"event_id\":\"e\xff\",\"event_type\":\"customer.event.v1\"," + data + "}", false},
+		"a value null":                {`{"event_id":"e","event_type":"customer.event.v1","account_id":null,` + data + `}`, false},
+		"a value a number":            {`{"event_id":7,"event_type":"customer.event.v1",` + data + `}`, false},
+		"data null":                   {`{"event_id":"e","event_type":"customer.event.v1","data":null}`, true},
+		"data a string":               {`{"event_id":"e","event_type":"customer.event.v1","data":"{}"}`, true},
+		"an unknown type":             {`{"event_id":"e","event_type":"paykey.created.v1","data":{"id":7}}`, true},
+		"not valid JSON":              {`{"event_id":"e","event_type":"customer.event.v1",` + data, false},
+		"an array":                    {`[` + base + `]`, false},
+	} {
+		t.Run(name, func(t *testing.T) {
+			if got := webhook.UsualForm([]byte(c.body)); got != c.usual {
+				t.Errorf("decoded without the long way: %t, want %t", got, c.usual)
+			}
+			ev, err := webhook.DecodeEvent([]byte(c.body))
+			sameAsTheLongWay(t, []byte(c.body), ev, err)
+		})
+	}
+}

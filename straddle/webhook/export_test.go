@@ -15,3 +15,10 @@ func DeduplicatorSize(d *MemoryDeduplicator) (inProgress, done int) {
 	defer d.mu.Unlock()
 	return len(d.events) - d.done.Len(), d.done.Len()
 }
+
+// DecodeEventLongWay is DecodeEvent through json.Unmarshal alone, without
+// the envelope's usual-form decoding.
+func DecodeEventLongWay(body []byte) (*Event, error) { return decodeEvent(body, false) }
+
+// UsualForm reports whether DecodeEvent decodes body without the long way.
+func UsualForm(body []byte) bool { return new(envelope).decodeUsual(body) }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -165,6 +166,7 @@ func FuzzDecodeEvent(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		ev, err := webhook.DecodeEvent(body)
+		sameAsTheLongWay(t, body, ev, err)
 		if err != nil {
 			var de *webhook.DecodeError
 			if ev != nil || !errors.As(err, &de) || !errors.Is(err, webhook.ErrInvalidPayload) || de.Reason == "" {
@@ -209,6 +211,23 @@ func FuzzDecodeEvent(f *testing.F) {
 			t.Fatalf("an event prints its raw body: %s", printed)
 		}
 	})
+}
+
+// sameAsTheLongWay fails t unless DecodeEvent's result for body is the one
+// json.Unmarshal alone gives: the same error, or the same event.
+func sameAsTheLongWay(t *testing.T, body []byte, ev *webhook.Event, err error) {
+	t.Helper()
+	want, wantErr := webhook.DecodeEventLongWay(body)
+	switch {
+	case (err == nil) != (wantErr == nil):
+		t.Fatalf("DecodeEvent: %v; the long way: %v", err, wantErr)
+	case err != nil:
+		if err.Error() != wantErr.Error() {
+			t.Fatalf("DecodeEvent: %v; the long way: %v", err, wantErr)
+		}
+	case !reflect.DeepEqual(ev, want):
+		t.Fatalf("DecodeEvent: %+v %+v; the long way: %+v %+v", ev, ev.Customer, want, want.Customer)
+	}
 }
 
 // checkCustomer holds a decoded customer to the client's masking rules.
