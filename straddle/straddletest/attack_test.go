@@ -268,6 +268,8 @@ func TestBadWireInputIsRefused(t *testing.T) {
 				{"no Content-Type", http.Header{}, createBody("Ann"), "Content-Type"},
 				{"idempotency key of 40 characters but 41 bytes", http.Header{"Content-Type": {"application/json"}, "Idempotency-Key": {"é" + strings.Repeat("k", 39)}}, createBody("Ann"), "Idempotency-Key"},
 				{"idempotency key of 20 characters but 60 bytes", http.Header{"Content-Type": {"application/json"}, "Idempotency-Key": {strings.Repeat("€", 20)}}, createBody("Ann"), "Idempotency-Key"},
+				{"idempotency key of 11 bytes, not UTF-8", http.Header{"Content-Type": {"application/json"}, "Idempotency-Key": {strings.Repeat("\xff", 11)}}, createBody("Ann"), "Idempotency-Key"},
+				{"idempotency key with a tab", http.Header{"Content-Type": {"application/json"}, "Idempotency-Key": {"key-number\t0001"}}, createBody("Ann"), "Idempotency-Key"},
 				{"two idempotency keys", http.Header{"Content-Type": {"application/json"}, "Idempotency-Key": {"key-number-0001", "key-number-0002"}}, createBody("Ann"), "Idempotency-Key"},
 				{"two Authorization headers", http.Header{"Content-Type": {"application/json"}, "Authorization": {auth, auth}}, createBody("Ann"), "Authorization"},
 			} {
@@ -306,6 +308,30 @@ func TestBadWireInputIsRefused(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestQueryMustBeUTF8: a query name or value that is not UTF-8 once decoded
+// gets the service's 400 naming it, with validation on or off.
+func TestQueryMustBeUTF8(t *testing.T) {
+	for _, validate := range []bool{true, false} {
+		srv := straddletest.NewServer(straddletest.WithT(t), straddletest.WithValidation(validate))
+		c := newClient(t, srv, false)
+		for _, tc := range []struct{ query, ref string }{
+			{"search_text=%FF%FE", "search_text"},
+			{"search_text=Ann%C0%AF", "search_text"},
+			{"page_size=10&%FF=1", "query"},
+		} {
+			res := c.do("GET", "/v1/customers?"+tc.query, nil)
+			if res.status != http.StatusBadRequest {
+				t.Errorf("validation=%v, ?%s: status %d, want 400", validate, tc.query, res.status)
+				continue
+			}
+			if e := res.apiError(t); !slices.Contains(e.references(), tc.ref) {
+				t.Errorf("validation=%v, ?%s: %s, want a 400 naming %s", validate, tc.query, res.body, tc.ref)
+			}
+		}
+		c.do("GET", "/v1/customers?search_text=Zo%C3%AB%20Ann", nil).want(t, http.StatusOK)
 	}
 }
 

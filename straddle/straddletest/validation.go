@@ -9,6 +9,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -40,16 +41,20 @@ func (s *Server) checkRequest(c *call) *apiError {
 	return badRequest(requestErrorItems(err)...)
 }
 
-// checkWire holds a request's body and headers to what the service parses,
-// whatever the validation setting: a body, where the operation takes one, of
-// media type application/json (charset utf-8 if any, one Content-Type
-// header) in valid UTF-8, JSON escapes included; an Idempotency-Key of 10 to
-// 40 bytes, sent once.
+// checkWire holds a request's body, query and headers to what the service
+// parses, whatever the validation setting: a body, where the operation takes
+// one, of media type application/json (charset utf-8 if any, one
+// Content-Type header) in valid UTF-8, JSON escapes included; query names
+// and values valid UTF-8 once decoded; an Idempotency-Key of 10 to 40
+// printable ASCII characters, sent once.
 func (s *Server) checkWire(c *call) *apiError {
 	if isWrite(c.r.Method) {
-		if vals := c.r.Header.Values("Idempotency-Key"); len(vals) > 1 || len(vals) == 1 && (len(vals[0]) < 10 || len(vals[0]) > 40) {
+		if vals := c.r.Header.Values("Idempotency-Key"); len(vals) > 1 || len(vals) == 1 && !validIdempotencyKey(vals[0]) {
 			return invalidIdempotencyKey()
 		}
+	}
+	if e := checkQueryUTF8(c.r.URL.RawQuery); e != nil {
+		return e
 	}
 	if !s.bodied[c.op] || len(c.body) == 0 {
 		return nil
@@ -59,6 +64,47 @@ func (s *Server) checkWire(c *call) *apiError {
 	}
 	if !validUTF8JSON(c.body) {
 		return badRequest(item("body", "The request body must be valid UTF-8."))
+	}
+	return nil
+}
+
+// validIdempotencyKey reports whether k is 10 to 40 printable ASCII
+// characters (space included), as the client sends: a key is compared byte
+// for byte, so bytes that are not text would make keys that look alike differ.
+func validIdempotencyKey(k string) bool {
+	if len(k) < 10 || len(k) > 40 {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		if k[i] < 0x20 || k[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+// checkQueryUTF8 returns the service's 400 for a query whose names or values,
+// once percent-decoded, are not valid UTF-8, naming the parameter (or
+// "query" when the name itself is not). A query of plain ASCII without
+// escapes, the common case, is not decoded.
+func checkQueryUTF8(raw string) *apiError {
+	plain := true
+	for i := 0; i < len(raw) && plain; i++ {
+		plain = raw[i] != '%' && raw[i] < utf8.RuneSelf
+	}
+	if plain {
+		return nil
+	}
+	q, _ := url.ParseQuery(raw) // what does not parse is left to the spec check
+	for name, vals := range q {
+		if !utf8.ValidString(name) {
+			return badRequest(item("query", "Query parameter names must be valid UTF-8."))
+		}
+		for _, v := range vals {
+			if !utf8.ValidString(v) {
+				return badRequest(item(name, "must be valid UTF-8."))
+			}
+		}
 	}
 	return nil
 }
