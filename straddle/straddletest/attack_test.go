@@ -270,6 +270,8 @@ func TestBadWireInputIsRefused(t *testing.T) {
 				{"idempotency key of 20 characters but 60 bytes", http.Header{"Content-Type": {"application/json"}, "Idempotency-Key": {strings.Repeat("€", 20)}}, createBody("Ann"), "Idempotency-Key"},
 				{"idempotency key of 11 bytes, not UTF-8", http.Header{"Content-Type": {"application/json"}, "Idempotency-Key": {strings.Repeat("\xff", 11)}}, createBody("Ann"), "Idempotency-Key"},
 				{"idempotency key with a tab", http.Header{"Content-Type": {"application/json"}, "Idempotency-Key": {"key-number\t0001"}}, createBody("Ann"), "Idempotency-Key"},
+				{"an array of 201 values", http.Header{"Content-Type": {"application/json"}}, strings.Replace(createBody("Ann"), "{", `{"metadata":{"k":[`+strings.Repeat("0,", 200)+`0]},`, 1), "body"},
+				{"nested 17 deep", http.Header{"Content-Type": {"application/json"}}, strings.Replace(createBody("Ann"), "{", `{"metadata":`+strings.Repeat("[", 17)+strings.Repeat("]", 17)+`,`, 1), "body"},
 				{"two idempotency keys", http.Header{"Content-Type": {"application/json"}, "Idempotency-Key": {"key-number-0001", "key-number-0002"}}, createBody("Ann"), "Idempotency-Key"},
 				{"two Authorization headers", http.Header{"Content-Type": {"application/json"}, "Authorization": {auth, auth}}, createBody("Ann"), "Authorization"},
 			} {

@@ -10,6 +10,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -21,6 +22,11 @@ import (
 
 	"github.com/straddlekit/straddle-go/internal/contract"
 )
+
+// validating bounds how many request bodies the process validates at once.
+// Validation decodes a body into generic JSON, several times its size, and
+// is CPU-bound: more at once than there are processors only adds memory.
+var validating = make(chan struct{}, max(4, runtime.GOMAXPROCS(0)))
 
 // checkRequest holds the request to the spec (when validation is on) and
 // returns the API's 400 naming each offending field. Without validation only
@@ -34,6 +40,10 @@ func (s *Server) checkRequest(c *call) *apiError {
 		return nil
 	}
 	c.r.Body = io.NopCloser(bytes.NewReader(c.body))
+	if len(c.body) > 0 {
+		validating <- struct{}{}
+		defer func() { <-validating }()
+	}
 	_, err := s.validator.ValidateRequest(context.Background(), c.r)
 	if err == nil {
 		return nil
@@ -46,7 +56,8 @@ func (s *Server) checkRequest(c *call) *apiError {
 // one, of media type application/json (charset utf-8 if any, one
 // Content-Type header) in valid UTF-8, JSON escapes included; query names
 // and values valid UTF-8 once decoded; an Idempotency-Key of 10 to 40
-// printable ASCII characters, sent once.
+// printable ASCII characters, sent once. A body must also keep within the
+// shape limits (see checkShape) before anything decodes it.
 func (s *Server) checkWire(c *call) *apiError {
 	if isWrite(c.r.Method) {
 		if vals := c.r.Header.Values("Idempotency-Key"); len(vals) > 1 || len(vals) == 1 && !validIdempotencyKey(vals[0]) {
@@ -65,7 +76,96 @@ func (s *Server) checkWire(c *call) *apiError {
 	if !validUTF8JSON(c.body) {
 		return badRequest(item("body", "The request body must be valid UTF-8."))
 	}
+	if rule := checkShape(c.body); rule != "" {
+		return badRequest(item("body", rule))
+	}
 	return nil
+}
+
+// Limits on the shape of a request body, checked in one pass over its bytes
+// before anything decodes it. The size limit bounds what is read; these bound
+// what decoding builds from it, which can be many times more: a 1 MiB array
+// of zeros is half a million values. No request of the API comes near them:
+// a customer body has well under 200 values, nested four deep.
+const (
+	maxShapeDepth   = 16   // arrays and objects nested in one another
+	maxShapeEntries = 100  // elements of one array, or members of one object
+	maxShapeValues  = 2000 // values of any kind in the body, keys included
+	maxShapeNumber  = 64   // bytes of one number
+)
+
+// The rules checkShape names, as error item details.
+const (
+	ruleTooDeep    = "The request body nests arrays and objects more than 16 deep."
+	ruleTooWide    = "The request body has an array or object of more than 100 entries."
+	ruleTooMany    = "The request body has more than 2000 values."
+	ruleLongNumber = "The request body has a number longer than 64 bytes."
+)
+
+// checkShape returns the shape limit body breaks, or "". It does not
+// validate the JSON (decoding does), and it allocates nothing.
+func checkShape(body []byte) string {
+	var entries [maxShapeDepth + 1]int // commas seen in each open array or object
+	depth, values := 0, 0
+	for i := 0; i < len(body); i++ {
+		switch c := body[i]; {
+		case c == '"':
+			i = stringEnd(body, i+1)
+			values++
+		case c == '{' || c == '[':
+			if depth == maxShapeDepth {
+				return ruleTooDeep
+			}
+			depth++
+			entries[depth] = 0
+			values++
+		case c == '}' || c == ']':
+			depth = max(depth-1, 0)
+		case c == ',':
+			if entries[depth]++; entries[depth] >= maxShapeEntries {
+				return ruleTooWide
+			}
+		case c == '-' || c >= '0' && c <= '9':
+			start := i
+			for i+1 < len(body) && isNumberByte(body[i+1]) {
+				i++
+			}
+			if i+1-start > maxShapeNumber {
+				return ruleLongNumber
+			}
+			values++
+		case c == 't' || c == 'f' || c == 'n':
+			for i+1 < len(body) && body[i+1] >= 'a' && body[i+1] <= 'z' {
+				i++
+			}
+			values++
+		}
+		if values > maxShapeValues {
+			return ruleTooMany
+		}
+	}
+	return ""
+}
+
+// stringEnd returns the index of the quote that closes the string whose
+// contents start at i, or len(b) if it is not closed.
+func stringEnd(b []byte, i int) int {
+	for i < len(b) {
+		q := bytes.IndexByte(b[i:], '"')
+		if q < 0 {
+			return len(b)
+		}
+		e := bytes.IndexByte(b[i:i+q], '\\')
+		if e < 0 {
+			return i + q
+		}
+		i += e + 2 // past the backslash and the byte it escapes
+	}
+	return len(b)
+}
+
+func isNumberByte(c byte) bool {
+	return c >= '0' && c <= '9' || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-'
 }
 
 // validIdempotencyKey reports whether k is 10 to 40 printable ASCII
