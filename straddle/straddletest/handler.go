@@ -206,9 +206,11 @@ func (s *Server) process(c *call, delay time.Duration) *response {
 		s.publish(c)
 		return resp
 	}
-	scope := c.apiKey + "\x00" + c.account + "\x00" + idemKey
-	fp := sha256.Sum256([]byte(r.Method + "\n" + r.URL.Path + "\n" + string(c.body)))
-	state, entry := s.idem.begin(scope, fp, c.now)
+	tn := tenant{c.apiKey, c.account}
+	state, entry, warn := s.idem.begin(tn, hashStrings(c.apiKey, "\x00", c.account, "\x00", idemKey), fingerprint(r, c.body), c.now)
+	if warn {
+		s.warnIdempotency(state, c)
+	}
 	switch state {
 	case idemReplay:
 		return s.idem.response(entry).replay()
@@ -216,20 +218,70 @@ func (s *Server) process(c *call, delay time.Duration) *response {
 		return s.errorResponse(c, newAPIError(http.StatusConflict, detailInProgress))
 	case idemReused:
 		return s.errorResponse(c, newAPIError(http.StatusConflict, detailKeyReused))
+	case idemFull:
+		resp := s.errorResponse(c, newAPIError(http.StatusServiceUnavailable, detailCacheFull))
+		resp.header.Set("Retry-After", strconv.Itoa(int(s.idem.retryAfter(c.now)/time.Second)))
+		return resp
 	}
 	done := false
 	defer func() {
 		if !done {
-			s.idem.abort(scope, entry)
+			s.idem.abort(entry)
 		}
 	}()
 	s.wait(delay)
 	c.now = s.cfg.clock()
 	resp := run(c)
-	s.idem.finish(entry, resp)
+	if s.idem.finish(entry, resp) {
+		s.warnIdempotency(idemNew, c)
+	}
 	done = true
 	s.publish(c)
 	return resp
+}
+
+// detailCacheFull is the detail of the 503 for a new key when the idempotency
+// cache is full.
+const detailCacheFull = "Too many idempotency keys are held; retry after Retry-After."
+
+// warnIdempotency logs, once per tenant, that the idempotency cache forgot
+// keys before they expired (a retry with one runs again), or once per
+// server that it refused a new key because it is full. It names the account,
+// never the API key.
+func (s *Server) warnIdempotency(state idemState, c *call) {
+	if state == idemFull {
+		s.cfg.logger.Warn("straddletest: idempotency cache full: requests with new idempotency keys get 503 until keys expire",
+			"keys_max", s.idem.maxTotalEntries, "bytes_max", s.idem.maxTotalBytes)
+		return
+	}
+	s.cfg.logger.Warn("straddletest: idempotency keys forgotten before they expired: a retry with one runs again",
+		"account", c.account, "keys_max", s.idem.maxEntries, "bytes_max", s.idem.maxBytes)
+}
+
+// fingerprint identifies the request an idempotency key is used for: its
+// method, path and body, hashed without copying the body.
+func fingerprint(r *http.Request, body []byte) [32]byte {
+	var buf [128]byte
+	b := append(buf[:0], r.Method...)
+	b = append(b, '\n')
+	b = append(b, r.URL.Path...)
+	b = append(b, '\n')
+	h := sha256.New()
+	h.Write(b)
+	h.Write(body)
+	var sum [32]byte
+	h.Sum(sum[:0])
+	return sum
+}
+
+// hashStrings returns the SHA-256 of the strings joined.
+func hashStrings(parts ...string) [32]byte {
+	var buf [256]byte
+	b := buf[:0]
+	for _, p := range parts {
+		b = append(b, p...)
+	}
+	return sha256.Sum256(b)
 }
 
 func isWrite(method string) bool {

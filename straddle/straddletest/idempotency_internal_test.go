@@ -1,19 +1,32 @@
 package straddletest
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"fmt"
+	"log/slog"
 	"net/http"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 )
 
 var idemNow = time.Date(2026, 7, 1, 12, 0, 0, 0, time.UTC)
 
-// finished begins scope and finishes it with a body of n bytes.
+var tenantA, tenantB = tenant{"sk_test_a", "account-a"}, tenant{"sk_test_b", "account-b"}
+
+func scopeOf(key string) [32]byte { return sha256.Sum256([]byte(key)) }
+
+// finished begins scope for tenantA and finishes it with a body of n bytes.
 func finished(t *testing.T, s *idempotency, scope string, n int, now time.Time) *idemEntry {
 	t.Helper()
-	state, e := s.begin(scope, [32]byte{1}, now)
+	return finishedBy(t, s, tenantA, scope, n, now)
+}
+
+func finishedBy(t *testing.T, s *idempotency, tn tenant, scope string, n int, now time.Time) *idemEntry {
+	t.Helper()
+	state, e, _ := s.begin(tn, scopeOf(scope), [32]byte{1}, now)
 	if state != idemNew {
 		t.Fatalf("%s: begin found %v", scope, state)
 	}
@@ -23,16 +36,16 @@ func finished(t *testing.T, s *idempotency, scope string, n int, now time.Time) 
 }
 
 func stateOf(s *idempotency, scope string, now time.Time) idemState {
-	state, e := s.begin(scope, [32]byte{1}, now)
+	state, e, _ := s.begin(tenantA, scopeOf(scope), [32]byte{1}, now)
 	if state == idemNew {
-		s.abort(scope, e) // leave no trace of the probe
+		s.abort(e) // leave no trace of the probe
 	}
 	return state
 }
 
 // held reports whether the cache holds scope, without using it.
 func held(s *idempotency, scope string) bool {
-	_, ok := s.entries[sha256.Sum256([]byte(scope))]
+	_, ok := s.entries[scopeOf(scope)]
 	return ok
 }
 
@@ -69,7 +82,7 @@ func TestIdempotencyStoresOnlyWhatAReplayNeeds(t *testing.T) {
 		t.Errorf("replay %d %v", replay.status, replay.header)
 	}
 	// Another header is kept, and counted.
-	_, e2 := s.begin("k2", [32]byte{}, idemNow)
+	_, e2, _ := s.begin(tenantA, scopeOf("k2"), [32]byte{}, idemNow)
 	s.finish(e2, &response{status: 200, header: http.Header{"Content-Type": {"text/plain"}, "X-Extra": {"v"}}})
 	if got := s.response(e2).header; got.Get("X-Extra") != "v" || got.Get("Content-Type") != "text/plain" {
 		t.Errorf("replayed header %v", got)
@@ -82,7 +95,7 @@ func TestIdempotencyStoresOnlyWhatAReplayNeeds(t *testing.T) {
 func TestIdempotencyCapEvictsTheOldestFinishedKeys(t *testing.T) {
 	s := newIdempotency()
 	s.maxEntries = 3
-	s.begin("running", [32]byte{1}, idemNow) // never finishes during the test
+	s.begin(tenantA, scopeOf("running"), [32]byte{1}, idemNow) // never finishes during the test
 	for i := range 6 {
 		finished(t, s, fmt.Sprint("k", i), 10, idemNow.Add(time.Duration(i)*time.Second))
 	}
@@ -100,7 +113,7 @@ func TestIdempotencyCapEvictsTheOldestFinishedKeys(t *testing.T) {
 	}
 	// Running requests are never evicted, even when they alone fill the cache.
 	for i := range 3 {
-		s.begin(fmt.Sprint("more", i), [32]byte{1}, idemNow)
+		s.begin(tenantA, scopeOf(fmt.Sprint("more", i)), [32]byte{1}, idemNow)
 	}
 	if len(s.entries) != 4 || held(s, "k4") || held(s, "k5") {
 		t.Errorf("%d keys held; want the four running ones only", len(s.entries))
@@ -128,7 +141,7 @@ func TestIdempotencyCapByBytes(t *testing.T) {
 
 func TestIdempotencyFinishAfterExpiryStoresNothing(t *testing.T) {
 	s := newIdempotency()
-	_, e := s.begin("slow", [32]byte{1}, idemNow)
+	_, e, _ := s.begin(tenantA, scopeOf("slow"), [32]byte{1}, idemNow)
 	// The request outlives its key: a later use of the cache expires it.
 	stateOf(s, "other", idemNow.Add(idempotencyTTL))
 	s.finish(e, &response{status: 201, body: make([]byte, 500)})
@@ -161,5 +174,155 @@ func TestIdempotencyCapOverHTTP(t *testing.T) {
 	}
 	if n := s.CustomerCount(""); n != 3 {
 		t.Errorf("%d customers", n)
+	}
+}
+
+// TestIdempotencyTenantsHaveTheirOwnBudget: a tenant over its budget forgets
+// its own oldest keys, never another tenant's, and is warned the first time.
+func TestIdempotencyTenantsHaveTheirOwnBudget(t *testing.T) {
+	s := newIdempotency()
+	s.maxEntries = 3
+	finishedBy(t, s, tenantA, "a-key", 10, idemNow)
+	warnings := 0
+	for i := range 10 {
+		_, e, warn := s.begin(tenantB, scopeOf(fmt.Sprint("b", i)), [32]byte{1}, idemNow)
+		if warn {
+			warnings++
+		}
+		if s.finish(e, &response{status: http.StatusNotFound, body: make([]byte, 10)}) {
+			warnings++
+		}
+	}
+	if got := stateOf(s, "a-key", idemNow); got != idemReplay {
+		t.Errorf("A's key after B's flood: %v, want a replay", got)
+	}
+	a, b := s.tenants[tenantA], s.tenants[tenantB]
+	if a.entries != 1 || a.evicted != 0 || b.entries != 3 || b.evicted != 7 || len(s.entries) != 4 {
+		t.Errorf("A holds %d (%d forgotten), B %d (%d forgotten), %d in all", a.entries, a.evicted, b.entries, b.evicted, len(s.entries))
+	}
+	if warnings != 1 {
+		t.Errorf("%d warnings for B's forgotten keys, want 1", warnings)
+	}
+}
+
+// TestIdempotencyTotalCapRefusesNewKeys: at the cap on all tenants, a new
+// key is refused and nothing is forgotten to make room, until keys expire.
+func TestIdempotencyTotalCapRefusesNewKeys(t *testing.T) {
+	s := newIdempotency()
+	s.maxTotalEntries = 4
+	finishedBy(t, s, tenantA, "a0", 10, idemNow)
+	for i := range 3 {
+		finishedBy(t, s, tenantB, fmt.Sprint("b", i), 10, idemNow.Add(time.Hour))
+	}
+	warnings := 0
+	for _, tn := range []tenant{tenantA, tenantB, tenantA} {
+		state, _, warn := s.begin(tn, scopeOf("new"), [32]byte{1}, idemNow.Add(2*time.Hour))
+		if state != idemFull {
+			t.Errorf("%v: a new key at the cap: %v, want it refused", tn, state)
+		}
+		if warn {
+			warnings++
+		}
+	}
+	if warnings != 1 || len(s.entries) != 4 || !held(s, "a0") || s.tenants[tenantA].evicted+s.tenants[tenantB].evicted != 0 {
+		t.Errorf("%d warnings, %d keys held, A's held: %v", warnings, len(s.entries), held(s, "a0"))
+	}
+	if got := s.retryAfter(idemNow.Add(2 * time.Hour)); got != idempotencyTTL-2*time.Hour {
+		t.Errorf("retry after %v, want when A's key expires", got)
+	}
+	// Once A's key expires there is room again.
+	if state, _, _ := s.begin(tenantB, scopeOf("new"), [32]byte{1}, idemNow.Add(idempotencyTTL)); state != idemNew || held(s, "a0") {
+		t.Errorf("after expiry: %v", state)
+	}
+}
+
+// logBuffer collects what a server logs, from any goroutine.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
+
+// TestIdempotencyFloodFromAnotherTenant: B sending many writes with fresh
+// keys cannot make the server forget A's key, so A's retry is still a
+// replay; B's own oldest keys go, and the log says so once, naming B's
+// account and neither API key.
+func TestIdempotencyFloodFromAnotherTenant(t *testing.T) {
+	var logs logBuffer
+	s := NewServer(WithT(t), WithAPIKeys("sk_test_tenant_a", "sk_test_tenant_b"),
+		WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))))
+	s.idem.maxEntries = 5
+	create := func() (int, http.Header) {
+		status, h, _, _ := send(t, s, "POST", "/v1/customers", minimalBody, "Idempotency-Key", "tenant-a-key-0001")
+		return status, h
+	}
+	if status, _ := create(); status != http.StatusCreated {
+		t.Fatalf("A's create: %d", status)
+	}
+	for i := range 20 {
+		path := fmt.Sprintf("/v1/customers/019f3b40-7e5a-7078-9536-%012d", i)
+		status, _, _, _ := send(t, s, "DELETE", path, "", "Authorization", "Bearer sk_test_tenant_b", "Idempotency-Key", fmt.Sprintf("tenant-b-flood-%06d", i))
+		if status != http.StatusNotFound {
+			t.Fatalf("B's delete %d: %d", i, status)
+		}
+	}
+	if status, h := create(); status != http.StatusCreated || h.Get("Idempotent-Replayed") != "true" {
+		t.Errorf("A's retry after B's flood: %d, replayed %q; want a replay", status, h.Get("Idempotent-Replayed"))
+	}
+	if n := s.CustomerCount(""); n != 1 {
+		t.Errorf("A has %d customers", n)
+	}
+	out := logs.String()
+	if n := strings.Count(out, "forgotten before they expired"); n != 1 || !strings.Contains(out, "account="+s.AccountID("sk_test_tenant_b")) {
+		t.Errorf("%d warnings naming B's account, want 1:\n%s", n, out)
+	}
+	if strings.Contains(out, "sk_test_tenant") {
+		t.Errorf("an API key was logged:\n%s", out)
+	}
+}
+
+// TestIdempotencyFullOverHTTP: at the cap on all tenants, a new key gets the
+// service's 503 with Retry-After (held to the spec), logged once; a request
+// without a key, or the retry of a held key, is served as before.
+func TestIdempotencyFullOverHTTP(t *testing.T) {
+	var logs logBuffer
+	s := NewServer(WithT(t), WithClock(func() time.Time { return idemNow }),
+		WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))))
+	s.idem.maxTotalEntries = 2
+	body := func(n int) string { return strings.Replace(minimalBody, "ann@", fmt.Sprintf("full%d@", n), 1) }
+	for n := range 2 {
+		if status, _, _, v := send(t, s, "POST", "/v1/customers", body(n), "Idempotency-Key", fmt.Sprintf("full-key-%06d", n)); status != http.StatusCreated || len(v) > 0 {
+			t.Fatalf("create %d: %d %v", n, status, v)
+		}
+	}
+	for range 2 {
+		status, h, raw, v := send(t, s, "POST", "/v1/customers", body(2), "Idempotency-Key", "full-key-000002")
+		if status != http.StatusServiceUnavailable || h.Get("Retry-After") != "86400" || len(v) > 0 ||
+			!strings.Contains(string(raw), `"type":"/service_unavailable"`) {
+			t.Errorf("a new key at the cap: %d, Retry-After %q, %v: %s", status, h.Get("Retry-After"), v, raw)
+		}
+	}
+	if status, h, _, _ := send(t, s, "POST", "/v1/customers", body(0), "Idempotency-Key", "full-key-000000"); status != http.StatusCreated || h.Get("Idempotent-Replayed") != "true" {
+		t.Errorf("the retry of a held key: %d", status)
+	}
+	if status, _, _, _ := send(t, s, "POST", "/v1/customers", body(3)); status != http.StatusCreated {
+		t.Errorf("a request without a key: %d", status)
+	}
+	if n := s.CustomerCount(""); n != 3 {
+		t.Errorf("%d customers, want 3", n)
+	}
+	if n := strings.Count(logs.String(), "idempotency cache full"); n != 1 {
+		t.Errorf("%d warnings of a full cache, want 1:\n%s", n, logs.String())
 	}
 }

@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-func TestCheckShape(t *testing.T) {
+func TestRequestShape(t *testing.T) {
 	for _, tt := range []struct {
 		body, want string
 	}{
