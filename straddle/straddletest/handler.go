@@ -12,6 +12,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/straddlekit/straddle-go/internal/contract"
@@ -159,19 +160,45 @@ func refuse(w http.ResponseWriter, r *http.Request, resp *response) {
 // or the first maxBody bytes and true for a longer one (net/http then closes
 // the connection), or an error when the body ended before its
 // Content-Length or its last chunk (the client or the network broke off).
+//
+// A body of known length is read into one buffer of that size (at most
+// maxBody, and only for an authenticated request), one without any (a GET)
+// into none.
 func readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool, error) {
-	if r.Body == nil {
+	if r.Body == nil || r.Body == http.NoBody || r.ContentLength == 0 {
 		return nil, false, nil
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
-	var tooLarge *http.MaxBytesError
-	switch {
-	case errors.As(err, &tooLarge):
-		return body, true, nil
-	case err != nil:
+	size := 512
+	if r.ContentLength > 0 {
+		size = int(min(r.ContentLength, maxBody)) + 1 // room for the read that finds the end
+	}
+	body, err := readAll(http.MaxBytesReader(w, r.Body, maxBody), size)
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return body, true, nil
+		}
 		return nil, false, err
 	}
 	return body, false, nil
+}
+
+// readAll is io.ReadAll starting from a buffer of size bytes.
+func readAll(r io.Reader, size int) ([]byte, error) {
+	b := make([]byte, 0, size)
+	for {
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err != nil {
+			if err == io.EOF {
+				err = nil
+			}
+			return b, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+	}
 }
 
 // process does what the API does with a request authenticated and scoped to
@@ -356,15 +383,31 @@ func (s *Server) newMeta(now time.Time) meta {
 	return meta{APIRequestID: newID(now), APIRequestTimestamp: formatTime(now)}
 }
 
-// jsonResponse encodes v as a response body.
+// encodeBuffers are the buffers jsonResponse encodes into, reused so that a
+// response costs one allocation of its own size rather than a buffer grown
+// by doubling.
+var encodeBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledBuffer is the largest buffer kept for reuse: a page of customers
+// can be a megabyte, which is not worth holding on to between lists.
+const maxPooledBuffer = 64 << 10
+
+// jsonResponse encodes v as a response body, of exactly its length (so that
+// the idempotency cache can keep it as it is).
 func jsonResponse(status int, v any) *response {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
+	buf := encodeBuffers.Get().(*bytes.Buffer)
+	buf.Reset()
+	enc := json.NewEncoder(buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
 		panic(fmt.Sprintf("straddletest: encode response: %v", err))
 	}
-	body := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+	out := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+	body := make([]byte, len(out))
+	copy(body, out)
+	if buf.Cap() <= maxPooledBuffer {
+		encodeBuffers.Put(buf)
+	}
 	return &response{status: status, header: http.Header{"Content-Type": {jsonContentType}}, body: body}
 }
 
