@@ -46,9 +46,12 @@
 // gets 422 /validation_error. Whether or not validation is on, a request body
 // must be application/json (charset=utf-8 if a charset is given, in one
 // Content-Type header, as mime.ParseMediaType reads it) and valid UTF-8, JSON
-// escapes included (no lone surrogate such as \ud800), and an Idempotency-Key
-// must be 10 to 40 bytes, sent once; each gets the 400 naming Content-Type,
-// body or Idempotency-Key. A missing or unknown API key gets 401 with an
+// escapes included (no lone surrogate such as \ud800), nesting no deeper than
+// 16 with at most 100 entries in an array or object and 2,000 values in all
+// (checked before anything decodes it); query names and values must be valid
+// UTF-8 once decoded; and an Idempotency-Key must be 10 to 40 printable ASCII
+// characters, sent once. Each gets the 400 naming Content-Type, body, the
+// query parameter or Idempotency-Key. A missing or unknown API key gets 401 with an
 // empty body and no content type, and two Authorization headers get a 400
 // naming Authorization; either way the body is not read.
 //
@@ -172,17 +175,20 @@
 //
 // Writes (POST, PUT, PATCH, DELETE) honour Idempotency-Key as the service
 // does, per API key and account: a key of fewer than 10 or more than 40
-// characters gets 400; a retry with the same key, method, path and body gets
+// characters, or not printable ASCII, gets 400; a retry with the same key,
+// method, path and body gets
 // the first response again (status, headers and body) plus
 // Idempotent-Replayed: true; the same key with another request gets 409
 // "Idempotency key already used for a different request."; the same key while
 // the first request runs gets 409 "Previous identical request currently in
-// progress.". Keys expire after 24 hours by the server's clock. At most
-// 100,000 keys and 64 MiB of their responses are kept: beyond either, the
-// oldest finished keys are forgotten first (a retry with one runs again, as
-// after expiry); a key whose request is still running is never forgotten.
-// A request the
-// spec refuses is not stored under its key. A request whose body ends before
+// progress.". Keys expire after 24 hours by the server's clock. Each API key
+// acting for an account keeps at most 100,000 keys and 64 MiB of their
+// responses: beyond either, its own oldest finished keys are forgotten first
+// (a retry with one runs again, as after expiry; the logger warns the first
+// time), never another's. All together keep at most 400,000 keys and 256 MiB:
+// past either, a request with a new key gets 503 with Retry-After. A key
+// whose request is still running is never forgotten. A request the spec
+// refuses is not stored under its key. A request whose body ends before
 // its Content-Length (or last chunk) is never acted on or stored, whatever
 // the validation setting: the connection is closed without an answer, and a
 // retry of the whole request runs as the first.
