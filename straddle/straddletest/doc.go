@@ -176,9 +176,8 @@
 // Writes (POST, PUT, PATCH, DELETE) honour Idempotency-Key as the service
 // does, per API key and account: a key of fewer than 10 or more than 40
 // characters, or not printable ASCII, gets 400; a retry with the same key,
-// method, path and body gets
-// the first response again (status, headers and body) plus
-// Idempotent-Replayed: true; the same key with another request gets 409
+// method, path and body gets the first response again (status, headers and
+// body) plus Idempotent-Replayed: true; the same key with another request gets 409
 // "Idempotency key already used for a different request."; the same key while
 // the first request runs gets 409 "Previous identical request currently in
 // progress.". Keys expire after 24 hours by the server's clock. Each API key
