@@ -131,21 +131,23 @@ func nameKeyWords(lower []byte) (uint64, uint64) {
 // stored id has: see store.add), which order as the id strings do.
 func idWord(id string) uint64 {
 	b, _ := parseCanonicalUUID(id)
-	return binary.BigEndian.Uint64(b[:8])
+	return idWordOf(b)
 }
+
+func idWordOf(b [16]byte) uint64 { return binary.BigEndian.Uint64(b[:8]) }
 
 func createdWord0(t ticks) uint64 { return uint64(t) ^ 1<<63 }
 
 // newTreeKey is the key in the index of field f of the customer r with
-// lower-cased name.
-func newTreeKey(f sortField, r *record, name []byte) treeKey {
-	k := treeKey{id: r.id}
+// lower-cased name and id word idw.
+func newTreeKey(f sortField, r *record, name []byte, idw uint64) treeKey {
+	k := treeKey{id: r.id()}
 	if f == sortByName {
 		k.name = name
 		k.w[0], k.w[1] = nameKeyWords(name)
-		k.w[2] = idWord(r.id)
+		k.w[2] = idw
 	} else {
-		k.w[0], k.w[1] = createdWord0(r.created), idWord(r.id)
+		k.w[0], k.w[1] = createdWord0(r.created), idw
 	}
 	return k
 }
@@ -296,7 +298,7 @@ func (t *tree) compare(k *treeKey, e []uint64, slot uint32) int {
 	if n := cmpWord(k.w[last], e[last]); n != 0 {
 		return n
 	}
-	n := strings.Compare(k.id, t.rows.rec(slot).id)
+	n := strings.Compare(k.id, t.rows.rec(slot).id())
 	if n == 0 && k.after {
 		n = 1
 	}
@@ -766,7 +768,13 @@ func (t *tree) descendNode(x *innerNode, level int, skip *int, m classMask, work
 
 // keyOf is the key of the customer in slot.
 func (t *tree) keyOf(slot uint32) treeKey {
-	return newTreeKey(t.field, t.rows.rec(slot), t.rows.name(slot))
+	r := t.rows.rec(slot)
+	return newTreeKey(t.field, r, t.rows.name(slot), idWord(r.id()))
+}
+
+// keyWith is the key of the customer in slot, whose id word is idw.
+func (t *tree) keyWith(slot uint32, idw uint64) treeKey {
+	return newTreeKey(t.field, t.rows.rec(slot), t.rows.name(slot), idw)
 }
 
 // sameField reports whether two keys have the same field.

@@ -44,7 +44,7 @@ type customer struct {
 	sandboxOutcome   string
 	processingMethod string
 
-	reviewID      string
+	reviewID      reviewRef
 	reviewCreated time.Time
 	reviewUpdated time.Time
 	// changes holds when each identity field last changed, for the 24-hour rule.
@@ -55,6 +55,32 @@ func (c *customer) clone() *customer {
 	cp := *c
 	return &cp
 }
+
+// reviewRef is a customer's review id: the 16 bytes of a UUID in canonical
+// form (as newID writes every review id), formatted only when asked for, since
+// most reads (a get, a list) never show it; or another id as given.
+type reviewRef struct {
+	uuid  [16]byte
+	other string // an id not in canonical form
+	set   bool   // uuid holds the id
+}
+
+func newReviewRef(id string) reviewRef {
+	if b, ok := parseCanonicalUUID(id); ok {
+		return reviewRef{uuid: b, set: true}
+	}
+	return reviewRef{other: id}
+}
+
+// String is the review id, "" for none.
+func (r reviewRef) String() string {
+	if r.set {
+		return formatUUID(r.uuid)
+	}
+	return r.other
+}
+
+func (r reviewRef) isZero() bool { return !r.set && r.other == "" }
 
 type address struct {
 	Address1 string  `json:"address1"`

@@ -87,7 +87,7 @@ func (s *Server) createCustomer(c *call) *response {
 
 // startReview gives c a new identity review as of now.
 func (c *customer) startReview(now time.Time) {
-	c.reviewID = newID(now)
+	c.reviewID = reviewRef{uuid: newUUID(now), set: true}
 	c.reviewCreated, c.reviewUpdated = now, now
 }
 

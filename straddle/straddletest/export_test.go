@@ -13,7 +13,9 @@ import (
 // population straight into s's store, in the default account of s.APIKey. The
 // population is deterministic (see SyntheticCustomer), spec-valid, and varied
 // as lists need: five statuses, both types, tied names and creation times,
-// external ids on half of the customers.
+// external ids on half of the customers. Every customer has an address (one
+// in four with address2) and two metadata keys, as stored customers commonly
+// do: the heap each takes is measured with them.
 func LoadSynthetic(s *Server, first, n int) {
 	account := s.accounts[s.APIKey()]
 	for i := first; i < first+n; i++ {
@@ -48,7 +50,10 @@ var (
 	syntheticStatuses = []string{statusVerified, statusVerified, statusVerified, statusVerified, statusVerified,
 		statusVerified, statusVerified, statusVerified, statusVerified, statusVerified, statusVerified, statusVerified,
 		statusReview, statusReview, statusReview, statusPending, statusPending, statusRejected, statusRejected, statusInactive}
-	syntheticEpoch = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	syntheticEpoch   = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	syntheticStreets = []string{"Main St", "Kennedy Rd", "Washington Ave", "Lincoln Blvd", "Maple Dr", "Oak Ln"}
+	syntheticCities  = []string{"Pawnee", "Eagleton", "Indianapolis", "Snerling", "Boraqua"}
+	syntheticTiers   = []string{"gold", "silver", "bronze"}
 )
 
 // Synthetic returns customer i of the synthetic population: 60% verified,
@@ -93,6 +98,13 @@ func syntheticCustomer(i int) *customer {
 		ssn, dob := fmt.Sprintf("123-45-%04d", 1+i%9999), "1980-01-01"
 		c.individual = &individualProfile{SSN: &ssn, DOB: &dob}
 	}
+	c.address = &address{Address1: fmt.Sprintf("%d %s", 100+i%9900, syntheticStreets[i%len(syntheticStreets)]),
+		City: syntheticCities[i%len(syntheticCities)], State: "IN", Zip: fmt.Sprintf("46%03d", i%1000)}
+	if i%4 == 0 {
+		unit := fmt.Sprintf("Apt %d", 1+i%300)
+		c.address.Address2 = &unit
+	}
+	c.metadata = map[string]string{"crm_tier": syntheticTiers[i%len(syntheticTiers)], "signup_source": fmt.Sprintf("campaign-%d", i%50)}
 	c.startReview(sc.CreatedAt)
 	return c
 }

@@ -34,6 +34,7 @@ var (
 // review is the decision of one review, from which each check's follows.
 type review struct {
 	c        *customer
+	reviewID string // c.reviewID, formatted
 	decision gen.IdentityDecision
 }
 
@@ -60,12 +61,12 @@ func reviewDecision(c *customer) gen.IdentityDecision {
 // decision, and each part it scripts replaces the derived one. The messages
 // explain every code of the catalogue the review carries, then the script's.
 func identityDetails(c *customer, format func(time.Time) string, sr *scriptedReview) *gen.IdentityDetails {
-	rv := &review{c: c, decision: reviewDecision(c)}
+	rv := &review{c: c, reviewID: c.reviewID.String(), decision: reviewDecision(c)}
 	if sr != nil {
 		rv.decision = sr.decision
 	}
 	var id openapi_types.UUID
-	_ = id.UnmarshalText([]byte(c.reviewID))
+	_ = id.UnmarshalText([]byte(rv.reviewID))
 	d := &gen.IdentityDetails{
 		ReviewID:  id,
 		Decision:  rv.decision,
@@ -192,7 +193,7 @@ func correlation(score float64) gen.CorrelationLevel {
 // score is a deterministic number in [lo, hi], rounded to two decimals.
 func (rv *review) score(salt string, lo, hi float64) float64 {
 	h := fnv.New64a()
-	_, _ = h.Write([]byte(rv.c.reviewID + "/" + salt))
+	_, _ = h.Write([]byte(rv.reviewID + "/" + salt))
 	f := float64(h.Sum64()%10001) / 10000
 	return math.Round((lo+f*(hi-lo))*100) / 100
 }

@@ -32,7 +32,10 @@ func parseTime(s string) (time.Time, bool) {
 
 // newID returns a UUIDv7 for the given instant: 48 bits of Unix milliseconds,
 // then random bits, as the service's ids look.
-func newID(now time.Time) string {
+func newID(now time.Time) string { return formatUUID(newUUID(now)) }
+
+// newUUID is newID's UUID as bytes.
+func newUUID(now time.Time) [16]byte {
 	var b [16]byte
 	_, _ = rand.Read(b[6:])
 	ms := uint64(now.UnixMilli())
@@ -40,7 +43,7 @@ func newID(now time.Time) string {
 	binary.BigEndian.PutUint32(b[2:6], uint32(ms))
 	b[6] = b[6]&0x0f | 0x70
 	b[8] = b[8]&0x3f | 0x80
-	return formatUUID(b)
+	return b
 }
 
 // accountFor derives a key's default account id (a UUIDv8 of its hash), so the

@@ -89,8 +89,8 @@ func (p *listPlan) matches(b *rowBlock, i uint32) bool {
 	case !p.mask.has(m.cls),
 		!lq.from.IsZero() && r.created < p.from,
 		!lq.to.IsZero() && r.created > p.to,
-		lq.externalID != "" && (r.externalID == nil || *r.externalID != lq.externalID),
-		lq.email != "" && !strings.EqualFold(r.email, lq.email),
+		lq.externalID != "" && !r.externalIDIs(lq.externalID),
+		lq.email != "" && !strings.EqualFold(r.field(textEmail), lq.email),
 		p.name != nil && !bytes.Contains(b.segment(m, segName), p.name),
 		p.search != nil && !b.containsAny(m, p.search):
 		return false
@@ -109,7 +109,7 @@ type candidate struct {
 
 func newCandidate(b *rowBlock, slot uint32) candidate {
 	i := slot & (blockSize - 1)
-	return candidate{slot: slot, id: b.recs[i].id, created: b.recs[i].created, name: b.segment(&b.meta[i], segName)}
+	return candidate{slot: slot, id: b.recs[i].id(), created: b.recs[i].created, name: b.segment(&b.meta[i], segName)}
 }
 
 // compare orders two matches as the list asks: by the sort field and
@@ -142,7 +142,7 @@ func (a *account) sortedPage(p *listPlan, matches []candidate, work int) listRes
 	defer a.mu.RUnlock()
 	for _, m := range matches[p.start:min(p.end, len(matches))] {
 		b, i := a.rows.block(m.slot), m.slot&(blockSize-1)
-		if b.recs[i].id == m.id && p.matches(b, i) {
+		if b.recs[i].id() == m.id && p.matches(b, i) {
 			res.page = append(res.page, b.recs[i].customer(a.id))
 		}
 	}
@@ -378,7 +378,7 @@ func (a *account) walkPage(p *listPlan, total int, keep func(slot uint32) bool, 
 			for j := len(group) - 1; j >= 0; j-- {
 				e := group[j]
 				b, i, ok := passes(e.slot)
-				if ok && b.recs[i].id == e.id && !take(b, i) {
+				if ok && b.recs[i].id() == e.id && !take(b, i) {
 					full = true
 					return false
 				}
@@ -395,7 +395,7 @@ func (a *account) walkPage(p *listPlan, total int, keep func(slot uint32) bool, 
 			if len(group) > 0 && !t.sameField(&group[0].key, &k) && !flush() {
 				return false
 			}
-			group = append(group, entry{slot, b.recs[i].id, k})
+			group = append(group, entry{slot, b.recs[i].id(), k})
 			return true
 		})
 		if !full {

@@ -362,8 +362,8 @@ func (m *storeModel) checkTrees() {
 		var slots []uint32
 		work := 0
 		t.ascend(0, allClasses, &work, func(slot uint32, c class) bool {
-			if r, meta := a.rows.rec(slot), a.rows.meta(slot); m.all[r.id] == nil || meta.cls != c {
-				m.t.Fatalf("tree %d: slot %d holds %q, class %d vs %d", kind, slot, r.id, meta.cls, c)
+			if r, meta := a.rows.rec(slot), a.rows.meta(slot); m.all[r.id()] == nil || meta.cls != c {
+				m.t.Fatalf("tree %d: slot %d holds %q, class %d vs %d", kind, slot, r.id(), meta.cls, c)
 			}
 			slots = append(slots, slot)
 			return true

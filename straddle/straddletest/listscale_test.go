@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -206,4 +207,23 @@ func TestListsRaceWrites(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// TestStoredCustomerHeap bounds the live heap a stored customer takes, on the
+// synthetic population (every customer with an address and metadata), to
+// the 1 KiB a store of a million needs to stay near 1 GiB.
+func TestStoredCustomerHeap(t *testing.T) {
+	n := scaled(100_000)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	s := syntheticServer(t, n)
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	perCustomer := float64(int64(after.HeapAlloc)-int64(before.HeapAlloc)) / float64(n)
+	runtime.KeepAlive(s)
+	if perCustomer > 1024 {
+		t.Errorf("%.0f bytes of heap per stored customer, want at most 1,024", perCustomer)
+	}
+	t.Logf("%.0f bytes per customer at %d", perCustomer, n)
 }

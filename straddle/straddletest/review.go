@@ -23,8 +23,8 @@ func (s *Server) getCustomerReview(c *call) *response {
 func (s *Server) reviewView(cust *customer) reviewOut {
 	format := s.readFormat()
 	out := reviewOut{CustomerDetails: view(cust, false, format)}
-	if cust.reviewID != "" && cust.status != statusPending {
-		out.IdentityDetails = identityDetails(cust, format, s.scripts.forReview(cust.reviewID))
+	if !cust.reviewID.isZero() && cust.status != statusPending {
+		out.IdentityDetails = identityDetails(cust, format, s.scripts.forReview(cust.reviewID.String()))
 	}
 	return out
 }

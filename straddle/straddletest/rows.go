@@ -2,6 +2,7 @@ package straddletest
 
 import (
 	"bytes"
+	"encoding/binary"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -90,31 +91,75 @@ var (
 // otherValue marks an enumerated field whose value the record keeps in rare.
 const otherValue = 255
 
-// record is one stored customer, in about half the memory of a customer:
-// times as ticks, enumerated fields as numbers, the review id as bytes, and
-// the account not at all (the store knows it). Anything unusual (a value the
-// spec does not list, a review id not in canonical form) goes to rare.
+// record is one stored customer, compactly: its strings (the address's too)
+// back to back in one, text, its metadata encoded in that text (see
+// appendMetadata) rather than a map, times as ticks, enumerated fields as
+// numbers, the review id as bytes, and the account not at all (the store
+// knows it). Anything unusual (a value the spec does not list, a review id
+// not in canonical form) goes to rare.
 type record struct {
-	id, name, email, phone, ip string
-	externalID                 *string
-	address                    *address
-	individual                 *individualProfile
-	business                   *businessProfile
-	metadata                   map[string]string
-	changes                    map[string]time.Time
-	rare                       *rareFields
-	created, updated           ticks
-	reviewCreated              ticks
-	reviewUpdated              ticks
-	reviewID                   [16]byte
-	hasReview                  bool
-	typ, status                uint8
-	outcome, method            uint8
+	text             string          // the text fields (textID...), back to back
+	ends             [numText]uint32 // where each text field ends in text
+	individual       *individualProfile
+	business         *businessProfile
+	changes          map[string]time.Time
+	rare             *rareFields
+	created, updated ticks
+	reviewCreated    ticks
+	reviewUpdated    ticks
+	reviewID         [16]byte
+	hasReview        bool
+	has              uint8 // which optional fields are set (hasExternalID...)
+	typ, status      uint8
+	outcome, method  uint8
 }
+
+// The text fields of a record, in the order text holds them.
+const (
+	textID = iota
+	textName
+	textEmail
+	textPhone
+	textIP
+	textExternalID
+	textAddress1
+	textAddress2
+	textCity
+	textState
+	textZip
+	textMetadata
+	numText
+)
+
+// Bits of record.has: the optional fields that are set, which an empty text
+// field cannot tell from an absent one.
+const (
+	hasExternalID = 1 << iota
+	hasAddress
+	hasAddress2
+	hasMetadata
+)
 
 type rareFields struct {
 	typ, status, outcome, method string
 	reviewID                     string
+}
+
+// field is text field f of r.
+func (r *record) field(f int) string {
+	start := uint32(0)
+	if f > 0 {
+		start = r.ends[f-1]
+	}
+	return r.text[start:r.ends[f]]
+}
+
+// id is the customer's id, a part of r.text.
+func (r *record) id() string { return r.text[:r.ends[textID]] }
+
+// externalIDIs reports whether the customer's external id is id.
+func (r *record) externalIDIs(id string) bool {
+	return r.has&hasExternalID != 0 && r.field(textExternalID) == id
 }
 
 func decodeValue(values []string, i uint8, rare string) string {
@@ -163,12 +208,44 @@ func lowerHexDigit(c byte) (byte, bool) {
 // set stores c in r.
 func (r *record) set(c *customer) {
 	*r = record{
-		id: c.id, name: c.name, email: c.email, phone: c.phone, ip: c.ip,
-		externalID: c.externalID, address: c.address, individual: c.individual, business: c.business,
-		metadata: c.metadata, changes: c.changes,
+		individual: c.individual, business: c.business, changes: c.changes,
 		created: ticksOf(c.createdAt), updated: ticksOf(c.updatedAt),
 		reviewCreated: ticksOf(c.reviewCreated), reviewUpdated: ticksOf(c.reviewUpdated),
 	}
+	var fields [numText]string
+	fields[textID], fields[textName], fields[textEmail], fields[textPhone], fields[textIP] = c.id, c.name, c.email, c.phone, c.ip
+	if c.externalID != nil {
+		fields[textExternalID] = *c.externalID
+		r.has |= hasExternalID
+	}
+	if a := c.address; a != nil {
+		fields[textAddress1], fields[textCity], fields[textState], fields[textZip] = a.Address1, a.City, a.State, a.Zip
+		r.has |= hasAddress
+		if a.Address2 != nil {
+			fields[textAddress2] = *a.Address2
+			r.has |= hasAddress2
+		}
+	}
+	size := 0
+	for _, f := range fields {
+		size += len(f)
+	}
+	if c.metadata != nil {
+		r.has |= hasMetadata
+		for k, v := range c.metadata {
+			size += 2*binary.MaxVarintLen32 + len(k) + len(v)
+		}
+	}
+	text := make([]byte, 0, size)
+	for i, f := range fields {
+		if i == textMetadata {
+			text = appendMetadata(text, c.metadata)
+		} else {
+			text = append(text, f...)
+		}
+		r.ends[i] = uint32(len(text))
+	}
+	r.text = string(text)
 	rare := func() *rareFields {
 		if r.rare == nil {
 			r.rare = &rareFields{}
@@ -179,11 +256,57 @@ func (r *record) set(c *customer) {
 	r.status = valueIndex(statusValues, c.status, func(v string) { rare().status = v })
 	r.outcome = valueIndex(outcomeValues, c.sandboxOutcome, func(v string) { rare().outcome = v })
 	r.method = valueIndex(methodValues, c.processingMethod, func(v string) { rare().method = v })
-	if c.reviewID != "" {
-		if id, ok := parseCanonicalUUID(c.reviewID); ok {
-			r.reviewID, r.hasReview = id, true
-		} else {
-			rare().reviewID = c.reviewID
+	if c.reviewID.set {
+		r.reviewID, r.hasReview = c.reviewID.uuid, true
+	} else if c.reviewID.other != "" {
+		rare().reviewID = c.reviewID.other
+	}
+}
+
+// appendMetadata appends m to dst as its entries, each key and value
+// preceded by its length (a uvarint): one string instead of a map, which
+// costs a stored customer hundreds of bytes.
+func appendMetadata(dst []byte, m map[string]string) []byte {
+	for k, v := range m {
+		dst = binary.AppendUvarint(dst, uint64(len(k)))
+		dst = append(dst, k...)
+		dst = binary.AppendUvarint(dst, uint64(len(v)))
+		dst = append(dst, v...)
+	}
+	return dst
+}
+
+// decodeMetadata returns the map appendMetadata encoded as s; its keys and
+// values are parts of s.
+func decodeMetadata(s string) map[string]string {
+	n := 0
+	for i := 0; i < len(s); n++ {
+		for range 2 {
+			l, w := uvarint(s[i:])
+			i += w + l
+		}
+	}
+	m := make(map[string]string, n)
+	for i := 0; i < len(s); {
+		kl, w := uvarint(s[i:])
+		k := s[i+w : i+w+kl]
+		i += w + kl
+		vl, w := uvarint(s[i:])
+		m[k] = s[i+w : i+w+vl]
+		i += w + vl
+	}
+	return m
+}
+
+// uvarint reads the uvarint at the start of s, which appendMetadata wrote: its
+// value and its width.
+func uvarint(s string) (int, int) {
+	var v uint64
+	for i := 0; ; i++ {
+		c := s[i]
+		v |= uint64(c&0x7f) << (7 * i)
+		if c < 0x80 {
+			return int(v), i + 1
 		}
 	}
 }
@@ -197,28 +320,57 @@ func valueIndex(values []string, v string, spill func(string)) uint8 {
 	return otherValue
 }
 
-// customer returns a new customer with r's content, in account.
+// readCustomer is a customer read from a record with what its pointers point
+// at, so that a read allocates once (twice with metadata).
+type readCustomer struct {
+	c          customer
+	externalID string
+	address    address
+	address2   string
+}
+
+// customer returns a new customer with r's content, in account. Its strings
+// are parts of r.text, which is never modified.
 func (r *record) customer(account string) *customer {
+	rc := &readCustomer{}
+	r.fill(&rc.c, account, rc)
+	return &rc.c
+}
+
+// fill sets c to r's content, in account, with its pointers into room.
+func (r *record) fill(c *customer, account string, room *readCustomer) {
 	var rare rareFields
 	if r.rare != nil {
 		rare = *r.rare
 	}
-	c := &customer{
-		id: r.id, account: account, name: r.name, email: r.email, phone: r.phone, ip: r.ip,
-		externalID: r.externalID, address: r.address, individual: r.individual, business: r.business,
-		metadata: r.metadata, changes: r.changes,
+	*c = customer{
+		id: r.id(), account: account, name: r.field(textName), email: r.field(textEmail),
+		phone: r.field(textPhone), ip: r.field(textIP),
+		individual: r.individual, business: r.business, changes: r.changes,
 		typ:              decodeValue(typeValues, r.typ, rare.typ),
 		status:           decodeValue(statusValues, r.status, rare.status),
 		sandboxOutcome:   decodeValue(outcomeValues, r.outcome, rare.outcome),
 		processingMethod: decodeValue(methodValues, r.method, rare.method),
 		createdAt:        r.created.time(), updatedAt: r.updated.time(),
 		reviewCreated: r.reviewCreated.time(), reviewUpdated: r.reviewUpdated.time(),
-		reviewID: rare.reviewID,
+		reviewID: reviewRef{uuid: r.reviewID, set: r.hasReview, other: rare.reviewID},
 	}
-	if r.hasReview {
-		c.reviewID = formatUUID(r.reviewID)
+	if r.has&hasExternalID != 0 {
+		room.externalID = r.field(textExternalID)
+		c.externalID = &room.externalID
 	}
-	return c
+	if r.has&hasAddress != 0 {
+		room.address = address{Address1: r.field(textAddress1), City: r.field(textCity),
+			State: r.field(textState), Zip: r.field(textZip)}
+		if r.has&hasAddress2 != 0 {
+			room.address2 = r.field(textAddress2)
+			room.address.Address2 = &room.address2
+		}
+		c.address = &room.address
+	}
+	if r.has&hasMetadata != 0 {
+		c.metadata = decodeMetadata(r.field(textMetadata))
+	}
 }
 
 func (rs *rowStore) block(slot uint32) *rowBlock { return rs.blocks[slot>>blockBits] }

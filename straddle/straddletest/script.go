@@ -160,7 +160,7 @@ func (s *Server) settleReview(n *customer, unscripted string) (taken *scriptedRe
 	if s.scripts.byReview == nil {
 		s.scripts.byReview = map[string]*scriptedReview{}
 	}
-	s.scripts.byReview[n.reviewID] = sr
+	s.scripts.byReview[n.reviewID.String()] = sr
 	return taken
 }
 

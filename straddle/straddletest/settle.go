@@ -90,10 +90,11 @@ func (s *Server) settle(p *pendingReview, c *call) bool {
 
 // pendingReview is a review running in the background.
 type pendingReview struct {
-	account, id, reviewID string
-	outcome               string // the status it settles on
-	seq                   uint64
-	timer                 *time.Timer
+	account, id string
+	reviewID    reviewRef
+	outcome     string // the status it settles on
+	seq         uint64
+	timer       *time.Timer
 }
 
 func (p *pendingReview) key() customerKey { return customerKey{p.account, p.id} }

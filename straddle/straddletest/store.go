@@ -40,12 +40,16 @@ type store struct {
 type account struct {
 	id       string
 	mu       sync.RWMutex
-	byID     map[string]uint32 // id -> slot
-	byEmail  map[string]uint32 // lower-cased email -> slot
-	nonASCII int               // emails with a byte beyond ASCII (see emailIndexed)
+	byID     map[[16]byte]uint32 // id (see parseCanonicalUUID) -> slot
+	byEmail  map[string]uint32   // lower-cased email -> slot
+	nonASCII int                 // emails with a byte beyond ASCII (see emailIndexed)
 	// byExternalID holds the first customer with an external id, and
 	// moreExternalID the others, if any: lists there are replaced, never
 	// edited, so that a list may read one after releasing the lock.
+	//
+	// The string keys of byEmail and byExternalID are parts of the text of
+	// the record they find, and are replaced with it (see rekey), so that
+	// they keep no replaced record's text alive.
 	byExternalID   map[string]uint32
 	moreExternalID map[string][]uint32
 	rows           rowStore
@@ -71,7 +75,7 @@ func (s *store) account(id string) *account {
 		return a
 	}
 	id = strings.Clone(id)
-	a := &account{id: id, byID: map[string]uint32{}, byEmail: map[string]uint32{},
+	a := &account{id: id, byID: map[[16]byte]uint32{}, byEmail: map[string]uint32{},
 		byExternalID: map[string]uint32{}, moreExternalID: map[string][]uint32{}}
 	for k := range a.trees {
 		a.trees[k] = newTree(sortField(k), &a.rows)
@@ -121,73 +125,96 @@ func isASCII(s string) bool {
 // It stores c's times at the written precision (so that c shows what a read
 // will).
 func (s *store) add(c *customer) error {
-	if _, ok := parseCanonicalUUID(c.id); !ok {
+	id, ok := parseCanonicalUUID(c.id)
+	if !ok {
 		return errInvalidID // the indexes order ids by their bits
 	}
 	a := s.account(c.account)
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	key := emailKey(c.email)
-	if _, taken := a.byEmail[key]; taken {
+	if _, taken := a.byEmail[emailKey(c.email)]; taken {
 		return errDuplicateEmail
 	}
-	if _, taken := a.byID[c.id]; taken {
+	if _, taken := a.byID[id]; taken {
 		return errDuplicateID
 	}
 	normalize(c)
 	slot := a.rows.alloc()
 	a.rows.set(slot, c)
-	a.byID[c.id] = slot
-	a.indexEmail(key, c.email, slot)
-	a.indexExternalID(c.externalID, slot)
-	a.indexSorted(slot)
+	r := a.rows.rec(slot)
+	a.byID[id] = slot
+	a.indexEmail(r.field(textEmail), slot)
+	a.indexExternalID(r, slot)
+	a.indexSorted(slot, idWordOf(id))
 	return nil
 }
 
-func (a *account) indexEmail(key, email string, slot uint32) {
-	a.byEmail[key] = slot
+// indexEmail indexes email, a part of the text of slot's record.
+func (a *account) indexEmail(email string, slot uint32) {
+	a.byEmail[emailKey(email)] = slot
 	if !isASCII(email) {
 		a.nonASCII++
 	}
 }
 
-func (a *account) unindexEmail(key, email string) {
-	delete(a.byEmail, key)
+func (a *account) unindexEmail(email string) {
+	delete(a.byEmail, emailKey(email))
 	if !isASCII(email) {
 		a.nonASCII--
 	}
 }
 
-func (a *account) indexExternalID(id *string, slot uint32) {
-	if id == nil {
+// indexExternalID indexes the external id of r, slot's record, if it has one.
+func (a *account) indexExternalID(r *record, slot uint32) {
+	if r.has&hasExternalID == 0 {
 		return
 	}
-	if _, ok := a.byExternalID[*id]; !ok {
-		a.byExternalID[*id] = slot
+	id := r.field(textExternalID)
+	if _, ok := a.byExternalID[id]; !ok {
+		a.byExternalID[id] = slot
 		return
 	}
-	a.moreExternalID[*id] = append(a.moreExternalID[*id], slot)
+	a.moreExternalID[id] = append(a.moreExternalID[id], slot)
 }
 
+// rekey replaces the keys of byEmail and byExternalID that may be parts of
+// the text slot's record had with parts of its new text, r.text: assigning to
+// a key present replaces the key's string too.
+func (a *account) rekey(r *record, slot uint32) {
+	a.byEmail[emailKey(r.field(textEmail))] = slot
+	if r.has&hasExternalID == 0 {
+		return
+	}
+	id := r.field(textExternalID)
+	first := a.byExternalID[id]
+	a.byExternalID[id] = first
+	if more, ok := a.moreExternalID[id]; ok {
+		a.moreExternalID[id] = more
+	}
+}
+
+// unindexExternalID removes slot from the index of its external id.
 func (a *account) unindexExternalID(id *string, slot uint32) {
 	if id == nil {
 		return
 	}
-	more := a.moreExternalID[*id]
-	switch {
-	case len(more) == 0:
+	first, more := a.byExternalID[*id], a.moreExternalID[*id]
+	if len(more) == 0 {
 		delete(a.byExternalID, *id)
 		return
-	case a.byExternalID[*id] == slot:
-		a.byExternalID[*id] = more[0]
-		more = more[1:]
-	default:
+	}
+	if first == slot {
+		first, more = more[0], more[1:]
+	} else {
 		more = slices.DeleteFunc(slices.Clone(more), func(s uint32) bool { return s == slot })
 	}
+	// Keys from a customer that stays: one from slot's text would keep it.
+	key := a.rows.rec(first).field(textExternalID)
+	a.byExternalID[key] = first
 	if len(more) == 0 {
-		delete(a.moreExternalID, *id)
+		delete(a.moreExternalID, key)
 	} else {
-		a.moreExternalID[*id] = more
+		a.moreExternalID[key] = more
 	}
 }
 
@@ -200,20 +227,21 @@ func (a *account) externalIDSlots(id string) []uint32 {
 	return append([]uint32{first}, a.moreExternalID[id]...)
 }
 
-// indexSorted adds slot's customer to every ordered index.
-func (a *account) indexSorted(slot uint32) {
+// indexSorted adds slot's customer, whose id word is idw, to every ordered
+// index.
+func (a *account) indexSorted(slot uint32, idw uint64) {
 	cls := a.rows.meta(slot).cls
 	for _, t := range a.trees {
-		k := t.keyOf(slot)
+		k := t.keyWith(slot, idw)
 		t.insert(&k, slot, cls)
 	}
 }
 
-// unindexSorted removes slot's customer from every ordered index; the row
-// must still hold what it was indexed with.
-func (a *account) unindexSorted(slot uint32) {
+// unindexSorted removes slot's customer, whose id word is idw, from every
+// ordered index; the row must still hold what it was indexed with.
+func (a *account) unindexSorted(slot uint32, idw uint64) {
 	for _, t := range a.trees {
-		k := t.keyOf(slot)
+		k := t.keyWith(slot, idw)
 		if !t.remove(&k) {
 			panic("straddletest: a customer is missing from an index")
 		}
@@ -225,8 +253,9 @@ func (s *store) get(accountID, id string) (*customer, bool) {
 	if a == nil {
 		return nil, false
 	}
+	key, _ := parseCanonicalUUID(id) // no stored id has another form
 	a.mu.RLock()
-	slot, ok := a.byID[id]
+	slot, ok := a.byID[key]
 	var r record
 	if ok {
 		r = *a.rows.rec(slot) // copied under the lock, read back after it
@@ -245,9 +274,10 @@ func (s *store) modify(accountID, id string, change func(cur *customer) (*custom
 	if a == nil {
 		return nil, errNotFound
 	}
+	key, _ := parseCanonicalUUID(id)
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	slot, ok := a.byID[id]
+	slot, ok := a.byID[key]
 	if !ok {
 		return nil, errNotFound
 	}
@@ -257,28 +287,35 @@ func (s *store) modify(accountID, id string, change func(cur *customer) (*custom
 		return nil, err
 	}
 	normalize(next)
-	oldKey, newKey := emailKey(cur.email), emailKey(next.email)
-	if oldKey != newKey {
-		if _, taken := a.byEmail[newKey]; taken {
+	newEmail := emailKey(cur.email) != emailKey(next.email)
+	if newEmail {
+		if _, taken := a.byEmail[emailKey(next.email)]; taken {
 			return nil, errDuplicateEmail
 		}
 	}
 	resort := cur.name != next.name || !cur.createdAt.Equal(next.createdAt) ||
 		classOf(cur.status, cur.typ) != classOf(next.status, next.typ)
 	if resort {
-		a.unindexSorted(slot)
+		a.unindexSorted(slot, idWordOf(key))
 	}
-	if oldKey != newKey {
-		a.unindexEmail(oldKey, cur.email)
-		a.indexEmail(newKey, next.email, slot)
+	if newEmail {
+		a.unindexEmail(cur.email)
 	}
-	if !equalPtr(cur.externalID, next.externalID) {
+	newExternalID := !equalPtr(cur.externalID, next.externalID)
+	if newExternalID {
 		a.unindexExternalID(cur.externalID, slot)
-		a.indexExternalID(next.externalID, slot)
 	}
 	a.rows.set(slot, next)
+	r := a.rows.rec(slot)
+	if newEmail {
+		a.indexEmail(r.field(textEmail), slot)
+	}
+	if newExternalID {
+		a.indexExternalID(r, slot)
+	}
+	a.rekey(r, slot)
 	if resort {
-		a.indexSorted(slot)
+		a.indexSorted(slot, idWordOf(key))
 	}
 	return next, nil
 }
@@ -288,17 +325,18 @@ func (s *store) remove(accountID, id string) (*customer, bool) {
 	if a == nil {
 		return nil, false
 	}
+	key, _ := parseCanonicalUUID(id)
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	slot, ok := a.byID[id]
+	slot, ok := a.byID[key]
 	if !ok {
 		return nil, false
 	}
 	c := a.rows.rec(slot).customer(a.id)
-	a.unindexSorted(slot)
-	a.unindexEmail(emailKey(c.email), c.email)
+	a.unindexSorted(slot, idWordOf(key))
+	a.unindexEmail(c.email)
 	a.unindexExternalID(c.externalID, slot)
-	delete(a.byID, id)
+	delete(a.byID, key)
 	a.rows.clear(slot)
 	return c, true
 }
