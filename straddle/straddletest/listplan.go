@@ -38,11 +38,35 @@ const (
 
 // listResult is one page of a list, the number of matches, and the work it
 // took: entries, rows and index nodes looked at. Tests bound work to catch a
-// list whose cost grows with the store where it need not.
+// list whose cost grows with the store where it need not. The page's
+// customers lack their metadata (see pageBuilder).
 type listResult struct {
 	page  []*customer
 	total int
 	work  int
+}
+
+// pageBuilder reads the customers of a page into room allocated at once for
+// all of them, and without their metadata, which a list's summaries do not
+// show and which would cost a map each.
+type pageBuilder struct {
+	account string
+	rooms   []readCustomer
+	page    []*customer
+}
+
+func newPageBuilder(account string, n int) pageBuilder {
+	return pageBuilder{account: account, rooms: make([]readCustomer, 0, n), page: make([]*customer, 0, n)}
+}
+
+func (pb *pageBuilder) add(r *record) {
+	if len(pb.rooms) == cap(pb.rooms) {
+		pb.rooms = make([]readCustomer, 0, max(2*cap(pb.rooms), 8)) // earlier rooms stay where they are
+	}
+	pb.rooms = pb.rooms[:len(pb.rooms)+1]
+	rc := &pb.rooms[len(pb.rooms)-1]
+	r.fill(&rc.c, pb.account, rc, false)
+	pb.page = append(pb.page, &rc.c)
 }
 
 // listPlan is a parsed list request readied for the indexes.
@@ -138,14 +162,17 @@ func (a *account) sortedPage(p *listPlan, matches []candidate, work int) listRes
 	if p.start >= len(matches) {
 		return res
 	}
+	want := matches[p.start:min(p.end, len(matches))]
+	pb := newPageBuilder(a.id, len(want))
 	a.mu.RLock()
 	defer a.mu.RUnlock()
-	for _, m := range matches[p.start:min(p.end, len(matches))] {
+	for _, m := range want {
 		b, i := a.rows.block(m.slot), m.slot&(blockSize-1)
 		if b.recs[i].id() == m.id && p.matches(b, i) {
-			res.page = append(res.page, b.recs[i].customer(a.id))
+			pb.add(&b.recs[i])
 		}
 	}
+	res.page = pb.page
 	return res
 }
 
@@ -305,15 +332,17 @@ func (a *account) listIndexed(p *listPlan, pause func()) listResult {
 		return res
 	}
 	want := min(p.end, res.total) - p.start
+	pb := newPageBuilder(a.id, want)
 	collect := func(slot uint32, _ class) bool {
-		res.page = append(res.page, a.rows.rec(slot).customer(a.id))
-		return len(res.page) < want
+		pb.add(a.rows.rec(slot))
+		return len(pb.page) < want
 	}
 	if p.kind.desc() {
 		t.descending(lo, hi, p.start, p.mask, &res.work, collect)
 	} else {
 		t.ascend(lo+p.start, p.mask, &res.work, collect)
 	}
+	res.page = pb.page
 	return res
 }
 
@@ -346,7 +375,7 @@ func (a *account) walkPage(p *listPlan, total int, keep func(slot uint32) bool, 
 	if !fromStart {
 		skip = total - end
 	}
-	var page []*customer
+	pb := newPageBuilder(a.id, want)
 	passes := func(slot uint32) (*rowBlock, uint32, bool) {
 		b, i := a.rows.block(slot), slot&(blockSize-1)
 		return b, i, (keep == nil || keep(slot)) && p.matches(b, i)
@@ -356,8 +385,8 @@ func (a *account) walkPage(p *listPlan, total int, keep func(slot uint32) bool, 
 			skip--
 			return true
 		}
-		page = append(page, b.recs[i].customer(a.id))
-		return len(page) < want
+		pb.add(&b.recs[i])
+		return len(pb.page) < want
 	}
 	t := a.trees[p.kind.field()]
 	backward := fromStart == p.kind.desc() // in the index's own order
@@ -405,9 +434,9 @@ func (a *account) walkPage(p *listPlan, total int, keep func(slot uint32) bool, 
 		}
 	}
 	if !fromStart {
-		slices.Reverse(page)
+		slices.Reverse(pb.page)
 	}
-	return page
+	return pb.page
 }
 
 // walk visits the entries of the classes in m in index t, forward or in

@@ -333,12 +333,13 @@ type readCustomer struct {
 // are parts of r.text, which is never modified.
 func (r *record) customer(account string) *customer {
 	rc := &readCustomer{}
-	r.fill(&rc.c, account, rc)
+	r.fill(&rc.c, account, rc, true)
 	return &rc.c
 }
 
-// fill sets c to r's content, in account, with its pointers into room.
-func (r *record) fill(c *customer, account string, room *readCustomer) {
+// fill sets c to r's content, in account, with its pointers into room, and
+// without its metadata unless metadata is set.
+func (r *record) fill(c *customer, account string, room *readCustomer, metadata bool) {
 	var rare rareFields
 	if r.rare != nil {
 		rare = *r.rare
@@ -368,7 +369,7 @@ func (r *record) fill(c *customer, account string, room *readCustomer) {
 		}
 		c.address = &room.address
 	}
-	if r.has&hasMetadata != 0 {
+	if metadata && r.has&hasMetadata != 0 {
 		c.metadata = decodeMetadata(r.field(textMetadata))
 	}
 }
