@@ -45,47 +45,189 @@ func indexedLists(n int) []string {
 	}
 }
 
+// listCost runs the list q (page size 100) on s: its result, as the store
+// answers it, and the allocations of the request through the handler.
+func listCost(t *testing.T, s *Server, q string) (listResult, float64) {
+	t.Helper()
+	lq, e := parseListQuery(mustQuery(t, q+"&page_size=100"))
+	if e != nil {
+		t.Fatal(e)
+	}
+	res := s.store.list(s.accounts[s.APIKey()], lq)
+	req := httptest.NewRequest(http.MethodGet, "/v1/customers?page_size=100&"+q, nil)
+	req.Header.Set("Authorization", "Bearer "+s.APIKey())
+	allocs := testing.AllocsPerRun(5, func() {
+		rec := httptest.NewRecorder()
+		s.Handler().ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			t.Fatalf("%q: %d %s", q, rec.Code, rec.Body)
+		}
+	})
+	return res, allocs
+}
+
+// treeShape is the height of s's name index, the children of its root and
+// its leaves.
+func treeShape(s *Server) (height, rootChildren, leaves int) {
+	t := s.store.lookup(s.accounts[s.APIKey()]).trees[sortByName]
+	if t.height == 0 {
+		return 0, 0, 1
+	}
+	var count func(x *innerNode, level int) int
+	count = func(x *innerNode, level int) int {
+		if level == 1 {
+			return x.n
+		}
+		n := 0
+		for _, y := range x.inners[:x.n] {
+			n += count(y, level-1)
+		}
+		return n
+	}
+	return t.height, t.root.n, count(t.root, t.height)
+}
+
+// indexAllowance is the work an index walk may do in the large store beyond
+// what it does in the small one: the children of one more inner node for
+// each level more, those of the large root, and one leaf's entries more
+// (where a page starts in a leaf, and so how many entries of other classes
+// or of a group of ties a walk passes, differs). The large store must have
+// enough leaves that a walk past every leaf exceeds it twice over, or the
+// test could not catch one.
+func indexAllowance(t *testing.T, small, large *Server) int {
+	hs, _, _ := treeShape(small)
+	hl, root, leaves := treeShape(large)
+	allowance := (hl-hs)*innerCap + root + leafCap
+	t.Logf("%d leaves, allowance %d", leaves, allowance)
+	if leaves < 2*allowance {
+		t.Fatalf("the large store has %d leaves, too few to tell a walk of every leaf from the allowance of %d", leaves, allowance)
+	}
+	return allowance
+}
+
+// largeStore is the store of the list cost tests, which only read it, loaded
+// once: it is not scaled down under the race detector, since it must have
+// enough leaves for indexAllowance.
+var largeStore = sync.OnceValue(func() *Server { return syntheticServer(nil, 60_000) })
+
 func TestIndexedListCostDoesNotGrowWithTheStore(t *testing.T) {
+	small, large := 1_000, 60_000
+	stores := map[int]*Server{small: syntheticServer(t, small), large: largeStore()}
+	allowance := indexAllowance(t, stores[small], stores[large])
+	lists := map[int][]string{small: indexedLists(small), large: indexedLists(large)}
+	for i := range lists[small] {
+		s, sAllocs := listCost(t, stores[small], lists[small][i])
+		l, lAllocs := listCost(t, stores[large], lists[large][i])
+		if len(s.page) == 0 || len(l.page) == 0 {
+			t.Fatalf("%q: an empty page", lists[small][i])
+		}
+		if l.work > s.work+allowance || lAllocs > sAllocs+20 {
+			t.Errorf("list %q: work %d and %.0f allocations at %d customers, %d and %.0f at %d (allowance %d)",
+				lists[small][i], l.work, lAllocs, large, s.work, sAllocs, small, allowance)
+		}
+	}
+}
+
+// TestScanAndRangeListCost covers the lists no single index serves: the
+// substring filters, which read every row's stored text, must allocate no
+// more in a large store (lower-casing each customer's fields per request
+// would cost an allocation a row) and look at no row their needle is not in;
+// a created_at range in name order, page 1 and the last, walks the name index
+// for O(page / share of the store in range), whatever the store's size.
+func TestScanAndRangeListCost(t *testing.T) {
+	small, large := 1_000, 60_000
+	stores := map[int]*Server{small: syntheticServer(t, small), large: largeStore()}
+	allowance := indexAllowance(t, stores[small], stores[large])
+	window := func(n int) string { // 40 % of the store: more than maxSorted in the large one
+		return "created_from=" + Synthetic(n*3/10).CreatedAt.Format(time.RFC3339) +
+			"&created_to=" + Synthetic(n*7/10).CreatedAt.Format(time.RFC3339)
+	}
+	for _, tc := range []struct {
+		query func(n int) string
+		rare  bool // few rows hold the needle: the scan looks at those only
+		walk  bool // the large store walks the name index
+	}{
+		{query: func(int) string { return "search_text=perkins" }},
+		{query: func(int) string { return "search_text=PERKINS&sort_order=desc&page_number=3" }},
+		{query: func(n int) string { return "search_text=customer" + fmt.Sprint(n/2) + "%40" }, rare: true},
+		{query: func(int) string { return "search_text=e&page_number=4" }}, // every customer: a bitmap and a walk
+		{query: func(int) string { return "name=perkins&status=verified" }},
+		{query: func(int) string { return "name=Jean-Ralphio%20B.%20Ludgate" }, rare: true},
+		{query: func(int) string { return "name=a&sort_by=created_at&sort_order=desc" }},
+		{query: window, walk: true},
+		{query: func(n int) string { return window(n) + "&page_number=" + fmt.Sprint((n*4/10+99)/100) }, walk: true},
+		{query: func(n int) string { return window(n) + "&sort_order=desc&page_number=2" }, walk: true},
+	} {
+		qs, ql := tc.query(small), tc.query(large)
+		s, sAllocs := listCost(t, stores[small], qs)
+		l, lAllocs := listCost(t, stores[large], ql)
+		if len(s.page) == 0 || len(l.page) == 0 {
+			t.Fatalf("%q: an empty page", ql)
+		}
+		if lAllocs > sAllocs+20 {
+			t.Errorf("%q: %.0f allocations at %d customers, %.0f at %d", ql, lAllocs, large, sAllocs, small)
+		}
+		if blocks := (large + blockSize - 1) / blockSize; tc.rare && l.work > blocks+2*l.total+4 {
+			t.Errorf("%q: work %d for %d matches in %d blocks: it looked at rows without the needle", ql, l.work, l.total, blocks)
+		}
+		if tc.walk && l.work > s.work+allowance {
+			t.Errorf("%q: work %d at %d customers, %d at %d (allowance %d)", ql, l.work, large, s.work, small, allowance)
+		}
+	}
+}
+
+// TestWriteAndGetCostDoesNotGrowWithTheStore: a get, create, update and
+// delete allocate no more in a large store than in a small one.
+func TestWriteAndGetCostDoesNotGrowWithTheStore(t *testing.T) {
 	small, large := 1_000, scaled(60_000)
-	stores := map[int]*Server{small: syntheticServer(t, small), large: syntheticServer(t, large)}
-	smallLists, largeLists := indexedLists(small), indexedLists(large)
-	for i := range smallLists {
-		cost := map[int]struct {
-			work   int
-			allocs float64
-		}{}
-		for _, n := range []int{small, large} {
-			q := []string{smallLists[i], largeLists[i]}[min(n/large, 1)]
-			s := stores[n]
-			lq, e := parseListQuery(mustQuery(t, q+"&page_size=100"))
-			if e != nil {
-				t.Fatal(e)
-			}
-			account := s.accounts[s.APIKey()]
-			res := s.store.list(account, lq)
-			if len(res.page) == 0 || res.total == 0 {
-				t.Fatalf("%q at %d: an empty page of %d", q, n, res.total)
-			}
-			// Through the handler, as a client would ask.
-			req := httptest.NewRequest(http.MethodGet, "/v1/customers?page_size=100&"+q, nil)
+	allocs := map[string][2]float64{}
+	for k, n := range []int{small, large} {
+		s := syntheticServer(t, n)
+		seq, victim := 0, n/3
+		do := func(method, path, body string, want int) {
+			req := httptest.NewRequest(method, path, strings.NewReader(body))
 			req.Header.Set("Authorization", "Bearer "+s.APIKey())
-			allocs := testing.AllocsPerRun(5, func() {
-				rec := httptest.NewRecorder()
-				s.Handler().ServeHTTP(rec, req)
-				if rec.Code != http.StatusOK {
-					t.Fatalf("%q: %d %s", q, rec.Code, rec.Body)
-				}
-			})
-			cost[n] = struct {
-				work   int
-				allocs float64
-			}{res.work, allocs}
+			if body != "" {
+				req.Header.Set("Content-Type", "application/json")
+			}
+			rec := httptest.NewRecorder()
+			s.Handler().ServeHTTP(rec, req)
+			if rec.Code != want {
+				t.Fatalf("%s %s: %d %s", method, path, rec.Code, rec.Body)
+			}
 		}
-		// Three levels of index instead of two: a few more nodes looked at.
-		if s, l := cost[small], cost[large]; l.work > s.work+3*innerCap || l.allocs > s.allocs+20 {
-			t.Errorf("list %q: work %d and %.0f allocations at %d customers, %d and %.0f at %d",
-				smallLists[i], l.work, l.allocs, large, s.work, s.allocs, small)
+		for _, op := range []struct {
+			name string
+			run  func()
+		}{
+			{"get", func() { do(http.MethodGet, "/v1/customers/"+Synthetic(n/2).ID, "", http.StatusOK) }},
+			{"create", func() {
+				seq++
+				do(http.MethodPost, "/v1/customers", fmt.Sprintf(`{"name":"Ann Perkins","type":"individual",`+
+					`"email":"scale%d@example.com","phone":"+13175550177","device":{"ip_address":"203.0.113.7"},`+
+					`"address":{"address1":"1 Main St","city":"Pawnee","state":"IN","zip":"46001"},"metadata":{"k":"v"}}`, seq), http.StatusCreated)
+			}},
+			{"update", func() {
+				victim++
+				sc := Synthetic(victim)
+				do(http.MethodPut, "/v1/customers/"+sc.ID, fmt.Sprintf(`{"name":"Renamed %d","email":%q,"phone":%q,`+
+					`"device":{"ip_address":"203.0.113.8"},"status":"verified"}`, victim, sc.Email, sc.Phone), http.StatusOK)
+			}},
+			{"delete", func() {
+				victim++
+				do(http.MethodDelete, "/v1/customers/"+Synthetic(victim).ID, "", http.StatusOK)
+			}},
+		} {
+			a := allocs[op.name]
+			a[k] = testing.AllocsPerRun(20, op.run)
+			allocs[op.name] = a
 		}
+	}
+	for name, a := range allocs {
+		if a[1] > a[0]+3 {
+			t.Errorf("%s: %.1f allocations at %d customers, %.1f at %d", name, a[1], large, a[0], small)
+		}
+		t.Logf("%s: %.1f allocations at %d customers, %.1f at %d", name, a[1], large, a[0], small)
 	}
 }
 

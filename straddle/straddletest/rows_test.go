@@ -144,3 +144,22 @@ func TestIndexKeysKeepNoOldText(t *testing.T) {
 		}
 	}
 }
+
+// TestGetAllocatesOnce: a get builds its customer, and what the customer
+// points at, in one allocation; the review id, which a get does not show, is
+// not formatted.
+func TestGetAllocatesOnce(t *testing.T) {
+	s := newStore()
+	c := syntheticCustomer(8) // an external id, an address with address2, a review
+	c.account, c.metadata = "a", nil
+	if err := s.add(c); err != nil {
+		t.Fatal(err)
+	}
+	var got *customer
+	if allocs := testing.AllocsPerRun(100, func() { got, _ = s.get("a", c.id) }); allocs != 1 {
+		t.Errorf("a get allocates %.0f times, want 1", allocs)
+	}
+	if got.reviewID.String() != c.reviewID.String() || got.address.Address2 == nil || *got.externalID != *c.externalID {
+		t.Errorf("got %+v", got)
+	}
+}
