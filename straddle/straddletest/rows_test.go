@@ -163,3 +163,30 @@ func TestGetAllocatesOnce(t *testing.T) {
 		t.Errorf("got %+v", got)
 	}
 }
+
+// TestIDsNotCanonicalFindNothing: ids are looked up by their 16 bytes, and an
+// id that does not parse as a canonical UUID finds no customer, not the one
+// whose bytes its parse left behind (all zero, or a prefix).
+func TestIDsNotCanonicalFindNothing(t *testing.T) {
+	s := newStore()
+	for _, id := range []string{"00000000-0000-0000-0000-000000000000", "019f3b3d-5816-77fb-8a9c-000000000000"} {
+		if err := s.add(&customer{id: id, account: "a", email: id + "@example.com"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, id := range []string{"", "nope", "019f3b3d-5816-77fb-8a9c-00000000000g", "019F3B3D-5816-77FB-8A9C-000000000000",
+		"019f3b3d-5816-77fb-8a9c-0000000000000", "{019f3b3d-5816-77fb-8a9c-00000000000}"} {
+		if c, ok := s.get("a", id); ok {
+			t.Errorf("get %q found %s", id, c.id)
+		}
+		if _, err := s.modify("a", id, func(cur *customer) (*customer, error) { return cur.clone(), nil }); err != errNotFound {
+			t.Errorf("modify %q: %v", id, err)
+		}
+		if c, ok := s.remove("a", id); ok {
+			t.Errorf("remove %q removed %s", id, c.id)
+		}
+	}
+	if s.count("a") != 2 {
+		t.Errorf("%d customers left, want 2", s.count("a"))
+	}
+}

@@ -253,7 +253,10 @@ func (s *store) get(accountID, id string) (*customer, bool) {
 	if a == nil {
 		return nil, false
 	}
-	key, _ := parseCanonicalUUID(id) // no stored id has another form
+	key, ok := parseCanonicalUUID(id)
+	if !ok {
+		return nil, false // no stored id has another form
+	}
 	a.mu.RLock()
 	slot, ok := a.byID[key]
 	var r record
@@ -274,7 +277,10 @@ func (s *store) modify(accountID, id string, change func(cur *customer) (*custom
 	if a == nil {
 		return nil, errNotFound
 	}
-	key, _ := parseCanonicalUUID(id)
+	key, ok := parseCanonicalUUID(id)
+	if !ok {
+		return nil, errNotFound
+	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	slot, ok := a.byID[key]
@@ -325,7 +331,10 @@ func (s *store) remove(accountID, id string) (*customer, bool) {
 	if a == nil {
 		return nil, false
 	}
-	key, _ := parseCanonicalUUID(id)
+	key, ok := parseCanonicalUUID(id)
+	if !ok {
+		return nil, false
+	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	slot, ok := a.byID[key]
