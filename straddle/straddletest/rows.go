@@ -93,7 +93,7 @@ const otherValue = 255
 
 // record is one stored customer, compactly: its strings (the address's too)
 // back to back in one, text, its metadata encoded in that text (see
-// appendMetadata) rather than a map, times as ticks, enumerated fields as
+// writeMetadata) rather than a map, times as ticks, enumerated fields as
 // numbers, the review id as bytes, and the account not at all (the store
 // knows it). Anything unusual (a value the spec does not list, a review id
 // not in canonical form) goes to rare.
@@ -233,19 +233,20 @@ func (r *record) set(c *customer) {
 	if c.metadata != nil {
 		r.has |= hasMetadata
 		for k, v := range c.metadata {
-			size += 2*binary.MaxVarintLen32 + len(k) + len(v)
+			size += uvarintLen(len(k)) + len(k) + uvarintLen(len(v)) + len(v)
 		}
 	}
-	text := make([]byte, 0, size)
+	var text strings.Builder
+	text.Grow(size)
 	for i, f := range fields {
 		if i == textMetadata {
-			text = appendMetadata(text, c.metadata)
+			writeMetadata(&text, c.metadata)
 		} else {
-			text = append(text, f...)
+			text.WriteString(f)
 		}
-		r.ends[i] = uint32(len(text))
+		r.ends[i] = uint32(text.Len())
 	}
-	r.text = string(text)
+	r.text = text.String()
 	rare := func() *rareFields {
 		if r.rare == nil {
 			r.rare = &rareFields{}
@@ -263,20 +264,28 @@ func (r *record) set(c *customer) {
 	}
 }
 
-// appendMetadata appends m to dst as its entries, each key and value
-// preceded by its length (a uvarint): one string instead of a map, which
-// costs a stored customer hundreds of bytes.
-func appendMetadata(dst []byte, m map[string]string) []byte {
+// writeMetadata writes m to b as its entries, each key and value preceded by
+// its length (a uvarint): one string instead of a map, which costs a stored
+// customer hundreds of bytes.
+func writeMetadata(b *strings.Builder, m map[string]string) {
+	var n [binary.MaxVarintLen64]byte
 	for k, v := range m {
-		dst = binary.AppendUvarint(dst, uint64(len(k)))
-		dst = append(dst, k...)
-		dst = binary.AppendUvarint(dst, uint64(len(v)))
-		dst = append(dst, v...)
+		b.Write(binary.AppendUvarint(n[:0], uint64(len(k))))
+		b.WriteString(k)
+		b.Write(binary.AppendUvarint(n[:0], uint64(len(v))))
+		b.WriteString(v)
 	}
-	return dst
 }
 
-// decodeMetadata returns the map appendMetadata encoded as s; its keys and
+func uvarintLen(n int) int {
+	w := 1
+	for ; n >= 0x80; n >>= 7 {
+		w++
+	}
+	return w
+}
+
+// decodeMetadata returns the map writeMetadata encoded as s; its keys and
 // values are parts of s.
 func decodeMetadata(s string) map[string]string {
 	n := 0
@@ -298,7 +307,7 @@ func decodeMetadata(s string) map[string]string {
 	return m
 }
 
-// uvarint reads the uvarint at the start of s, which appendMetadata wrote: its
+// uvarint reads the uvarint at the start of s, which writeMetadata wrote: its
 // value and its width.
 func uvarint(s string) (int, int) {
 	var v uint64
