@@ -66,6 +66,17 @@ func listCost(t *testing.T, s *Server, q string) (listResult, float64) {
 	return res, allocs
 }
 
+// allocSlack is how many allocations more a request may make in a large
+// store than in a small one: n, or five times n under the race detector, with
+// which sync.Pool drops items at random (so that the encoders' buffers are
+// allocated anew now and then). A cost per customer is thousands.
+func allocSlack(n float64) float64 {
+	if raceEnabled {
+		return 5 * n
+	}
+	return n
+}
+
 // treeShape is the height of s's name index, the children of its root and
 // its leaves.
 func treeShape(s *Server) (height, rootChildren, leaves int) {
@@ -121,7 +132,7 @@ func TestIndexedListCostDoesNotGrowWithTheStore(t *testing.T) {
 		if len(s.page) == 0 || len(l.page) == 0 {
 			t.Fatalf("%q: an empty page", lists[small][i])
 		}
-		if l.work > s.work+allowance || lAllocs > sAllocs+20 {
+		if l.work > s.work+allowance || lAllocs > sAllocs+allocSlack(20) {
 			t.Errorf("list %q: work %d and %.0f allocations at %d customers, %d and %.0f at %d (allowance %d)",
 				lists[small][i], l.work, lAllocs, large, s.work, sAllocs, small, allowance)
 		}
@@ -164,7 +175,7 @@ func TestScanAndRangeListCost(t *testing.T) {
 		if len(s.page) == 0 || len(l.page) == 0 {
 			t.Fatalf("%q: an empty page", ql)
 		}
-		if lAllocs > sAllocs+20 {
+		if lAllocs > sAllocs+allocSlack(20) {
 			t.Errorf("%q: %.0f allocations at %d customers, %.0f at %d", ql, lAllocs, large, sAllocs, small)
 		}
 		if blocks := (large + blockSize - 1) / blockSize; tc.rare && l.work > blocks+2*l.total+4 {
@@ -224,7 +235,7 @@ func TestWriteAndGetCostDoesNotGrowWithTheStore(t *testing.T) {
 		}
 	}
 	for name, a := range allocs {
-		if a[1] > a[0]+3 {
+		if a[1] > a[0]+allocSlack(3) {
 			t.Errorf("%s: %.1f allocations at %d customers, %.1f at %d", name, a[1], large, a[0], small)
 		}
 		t.Logf("%s: %.1f allocations at %d customers, %.1f at %d", name, a[1], large, a[0], small)
