@@ -89,11 +89,11 @@ func (s *Server) ScriptCustomerReview(accountID, customerID string, o ReviewOutc
 		s.scripts.byCustomer = map[customerKey]*scriptedReview{}
 	}
 	s.scripts.byCustomer[customerKey{account, id}] = sr
-	if cust.reviewID != "" && cust.status != statusPending {
+	if !cust.reviewID.isZero() && cust.status != statusPending {
 		if s.scripts.byReview == nil {
 			s.scripts.byReview = map[string]*scriptedReview{}
 		}
-		s.scripts.byReview[cust.reviewID] = sr
+		s.scripts.byReview[cust.reviewID.String()] = sr
 	}
 	s.scripts.used.Store(true)
 }
