@@ -102,7 +102,7 @@ func (e *Error) Error() string {
 	}
 	var notes []string
 	if e.Type != "" && safeErrorType(e.Type) == "" {
-		notes = append(notes, "unrecognised error type")
+		notes = append(notes, unrecognisedType)
 	}
 	if m := e.meaning(); m != "" {
 		notes = append(notes, m)
@@ -118,6 +118,10 @@ func (e *Error) Error() string {
 	}
 	return b.String()
 }
+
+// unrecognisedType is Error()'s note for a type that is none of the
+// constants, which it leaves out.
+const unrecognisedType = "unrecognised error type"
 
 // meaning names, in words of this package, the recognised errors that a
 // status and type alone do not tell apart.

@@ -361,8 +361,9 @@ func FuzzNewError(f *testing.F) {
 			t.Fatalf("Error() = %q is long or has control or non-ASCII characters", msg)
 		}
 		// What the body may contribute: the type, title, request id and
-		// item references in their known shapes. Nothing else it says.
-		allowed := []string{msg[:len("straddle: ")+3], http.StatusText(status), safeErrorType(e.Type), safeTitle(e.Title), safeRequestID(e.RequestID), e.meaning()}
+		// item references in their known shapes, and the package's own
+		// words about them. Nothing else it says.
+		allowed := []string{msg[:len("straddle: ")+3], http.StatusText(status), safeErrorType(e.Type), safeTitle(e.Title), safeRequestID(e.RequestID), e.meaning(), unrecognisedType, e.references()}
 		hidden := []string{e.Detail, string(e.Type), e.Title, e.RequestID}
 		for _, it := range e.Items {
 			allowed = append(allowed, safeReference(it.Reference))
