@@ -4,8 +4,8 @@ package straddle_test
 // careful engineer would write for the same work with net/http and
 // encoding/json alone, on the same transport as the client. It reads the
 // body into a buffer sized from Content-Length and decodes it with
-// json.Unmarshal into plain structs with the fields of the client's models,
-// as the client does; writes carry an Idempotency-Key made as the client
+// json.Unmarshal into plain structs with the fields of the client's models
+// (a page into a slice sized for the page asked for), as the client does; writes carry an Idempotency-Key made as the client
 // makes it, and every request the client's User-Agent.
 
 import (
@@ -217,7 +217,9 @@ func rawList(ctx context.Context, hc *http.Client, base string, page int) (*rawP
 	if err != nil {
 		return nil, err
 	}
-	var p rawPage
+	// Sized for the page asked for, as the client sizes its own: decoding
+	// then never grows the slice.
+	p := rawPage{Data: make([]rawSummary, 0, benchPageSize)}
 	if err := rawDo(hc, req, http.StatusOK, &p); err != nil {
 		return nil, err
 	}
