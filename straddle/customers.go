@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/google/uuid"
 	openapi_types "github.com/oapi-codegen/runtime/types"
 
 	"github.com/straddlekit/straddle-go/gen"
@@ -100,14 +101,15 @@ func (s *CustomersService) Unmasked(ctx context.Context, id string, opts ...Requ
 	})
 }
 
-// parseID checks a customer id and converts it for gen.
+// parseID checks a customer id and converts it for gen. uuid.Parse reads
+// the string without the copy to bytes that UnmarshalText needs.
 func parseID(id string) (openapi_types.UUID, error) {
-	var u openapi_types.UUID
 	if err := validateID(id); err != nil {
-		return u, err
+		return openapi_types.UUID{}, err
 	}
-	if err := u.UnmarshalText([]byte(id)); err != nil {
-		return u, &ValidationError{Field: "id", Rule: "must be a UUID"}
+	u, err := uuid.Parse(id)
+	if err != nil {
+		return openapi_types.UUID{}, &ValidationError{Field: "id", Rule: "must be a UUID"}
 	}
 	return u, nil
 }

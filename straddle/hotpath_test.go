@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"math"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -99,19 +100,19 @@ func TestReadAllSizesTheBufferOnce(t *testing.T) {
 	var got []byte
 	allocs := testing.AllocsPerRun(20, func() {
 		r.Reset(data)
-		got, _ = readAll(r, int64(len(data)))
+		got, _ = readAll(r, int64(len(data)), math.MaxInt64)
 	})
 	if allocs != 1 || !bytes.Equal(got, data) {
 		t.Errorf("%v allocations for a body of announced size, read %d of %d bytes", allocs, len(got), len(data))
 	}
 	for name, expected := range map[string]int64{"unknown": -1, "understated": 10, "overstated": 1 << 16} {
-		got, err := readAll(iotest.HalfReader(bytes.NewReader(data)), expected)
+		got, err := readAll(iotest.HalfReader(bytes.NewReader(data)), expected, math.MaxInt64)
 		if err != nil || !bytes.Equal(got, data) {
 			t.Errorf("%s length: read %d of %d bytes, err %v", name, len(got), len(data), err)
 		}
 	}
 	broken := errors.New("connection reset")
-	got, err := readAll(io.MultiReader(bytes.NewReader(data[:5]), iotest.ErrReader(broken)), int64(len(data)))
+	got, err := readAll(io.MultiReader(bytes.NewReader(data[:5]), iotest.ErrReader(broken)), int64(len(data)), math.MaxInt64)
 	if !errors.Is(err, broken) || string(got) != "01234" {
 		t.Errorf("cut short: %q, %v", got, err)
 	}
@@ -133,7 +134,7 @@ func TestEveryAttemptCarriesTheCallsHeaders(t *testing.T) {
 	for i, r := range reqs {
 		for name, want := range map[string]string{
 			"Authorization":   "Bearer " + testAPIKey,
-			"User-Agent":      h.client.doer.userAgent,
+			"User-Agent":      h.client.doer.userAgent[0],
 			"Content-Type":    "application/json",
 			"Correlation-Id":  "corr-1",
 			"Idempotency-Key": reqs[0].Header.Get("Idempotency-Key"),

@@ -54,7 +54,9 @@ type callState struct {
 	maxRetries int
 	timeout    time.Duration // per attempt; 0 for none
 	attempts   int
-	last       attemptLog // what the latest attempt leaves in the log; attempt 0 when none
+	last       attemptLog  // what the latest attempt leaves in the log; attempt 0 when none
+	header     http.Header // the call's own headers, set by editHeader
+	key        string      // the Idempotency-Key; "" for a read
 	// decodes is set by Client.call, which decodes a 2xx: the doer then
 	// leaves the record of a last attempt that got one to logDecoded, so
 	// that its level says whether the body decoded. pending marks it held.
@@ -93,30 +95,22 @@ func (c *Client) call(ctx context.Context, op operation, opts []RequestOption, s
 	if err != nil {
 		return err
 	}
-	st := &callState{op: op, maxRetries: *cfg.retries, timeout: *cfg.attemptTimeout, decodes: true}
-	var key string
+	st := &callState{op: op, maxRetries: *cfg.retries, timeout: *cfg.attemptTimeout, header: cfg.header, decodes: true}
 	if op.write {
-		key = cfg.idempotencyKey
-		if key == "" {
-			key = newIdempotencyKey()
+		st.key = cfg.idempotencyKey
+		if st.key == "" {
+			st.key = newIdempotencyKey()
 		}
-	}
-	editor := func(_ context.Context, req *http.Request) error {
-		for name, values := range cfg.header {
-			req.Header[name] = values
-		}
-		if key != "" {
-			req.Header.Set("Idempotency-Key", key)
-		}
-		return nil
 	}
 
-	resp, err := send(context.WithValue(ctx, stateKey{}, st), editor)
+	resp, err := send(context.WithValue(ctx, stateKey{}, st), editHeader)
 	if cfg.response != nil {
-		*cfg.response = Response{IdempotencyKey: key, Attempts: st.attempts}
-		var redirect *RedirectError
-		if errors.As(err, &redirect) {
-			cfg.response.StatusCode = redirect.StatusCode
+		*cfg.response = Response{IdempotencyKey: st.key, Attempts: st.attempts}
+		if err != nil {
+			var redirect *RedirectError
+			if errors.As(err, &redirect) {
+				cfg.response.StatusCode = redirect.StatusCode
+			}
 		}
 	}
 	if err != nil {
@@ -135,6 +129,23 @@ func (c *Client) call(ctx context.Context, op operation, opts []RequestOption, s
 	}
 	c.doer.logDecoded(ctx, st, resp, err)
 	return err
+}
+
+// editHeader is the request editor of every call: it adds the call's own
+// headers and its Idempotency-Key, both kept in the call state, so a call
+// builds no editor of its own.
+func editHeader(ctx context.Context, req *http.Request) error {
+	st, ok := ctx.Value(stateKey{}).(*callState)
+	if !ok {
+		return nil
+	}
+	for name, values := range st.header {
+		req.Header[name] = values
+	}
+	if st.key != "" {
+		req.Header["Idempotency-Key"] = []string{st.key}
+	}
+	return nil
 }
 
 // errNoData is the cause of a *DecodeError for an envelope without data.
@@ -235,7 +246,8 @@ type doer struct {
 	transport http.RoundTripper // refuseRedirects over the caller's or the shared transport
 	hcTimeout time.Duration     // the Timeout of the caller's http.Client; 0 for none
 	auth      *credential       // "Bearer " and the API key; a pointer, so that even fmt of a doer prints an address
-	userAgent string
+	authValue func() []string   // the Authorization header's values, built once (authValues); a func, for the same reason
+	userAgent []string          // the User-Agent header's values, built once
 	logger    *slog.Logger
 
 	// Injected in tests to make waits instant and jitter predictable.
@@ -245,10 +257,18 @@ type doer struct {
 }
 
 // authorize sets the credentials and the User-Agent on req, once per call:
-// every attempt sends the same header.
+// every attempt sends the same header. The values are the client's, shared
+// by its calls and never changed: a RoundTripper must not modify the request.
 func (d *doer) authorize(req *http.Request) {
-	req.Header.Set("Authorization", d.auth.reveal())
-	req.Header.Set("User-Agent", d.userAgent)
+	req.Header["Authorization"] = d.authValue()
+	req.Header["User-Agent"] = d.userAgent
+}
+
+// authValues returns the function that gives the Authorization header's
+// values for auth, built once.
+func authValues(auth *credential) func() []string {
+	v := []string{auth.reveal()}
+	return func() []string { return v }
 }
 
 // attempt sends req once, under the per-attempt timeout, and returns the
@@ -277,16 +297,18 @@ func (d *doer) attempt(ctx context.Context, req *http.Request, st *callState, n 
 	log := attemptLog{method: req.Method, path: st.op.path, attempt: n}
 	start := time.Now()
 	resp, err := d.roundTrip(r)
-	var redirect *RedirectError
-	if errors.As(err, &redirect) {
-		log.status, log.duration = redirect.StatusCode, time.Since(start)
-		st.last = log
-		return nil, redirect
-	}
-	if err != nil && once.stopped.Load() {
-		err = &url.Error{Op: req.Method, URL: req.URL.String(), Err: errConnectionLost}
-	}
 	if err != nil {
+		// Declared here, not above: errors.As makes it escape, and a
+		// successful attempt should not pay for that.
+		var redirect *RedirectError
+		if errors.As(err, &redirect) {
+			log.status, log.duration = redirect.StatusCode, time.Since(start)
+			st.last = log
+			return nil, redirect
+		}
+		if once.stopped.Load() {
+			err = &url.Error{Op: req.Method, URL: req.URL.String(), Err: errConnectionLost}
+		}
 		log.err, log.duration = withoutQuery(err), time.Since(start)
 		st.last = log
 		return nil, log.err
@@ -360,7 +382,7 @@ func readBody(resp *http.Response) ([]byte, error) {
 	if success {
 		limit = maxSuccessBody
 	}
-	body, err := readAll(&io.LimitedReader{R: resp.Body, N: limit + 1}, min(resp.ContentLength, limit))
+	body, err := readAll(resp.Body, min(resp.ContentLength, limit), limit+1)
 	if int64(len(body)) > limit {
 		body = body[:limit]
 		if success {
@@ -379,29 +401,33 @@ func readBody(resp *http.Response) ([]byte, error) {
 	return body, nil
 }
 
-// readAll reads r to the end like io.ReadAll, into a buffer sized for the
-// expected length (the Content-Length, or -1 when unknown), so a body of the
-// announced size is read with one allocation and no copying. The extra byte
-// lets the read that sees the end of the body find room.
-func readAll(r io.Reader, expected int64) ([]byte, error) {
+// readAll reads r to the end like io.ReadAll, but no more than n bytes (as
+// through an io.LimitedReader, without allocating one), into a buffer sized
+// for the expected length (the Content-Length, or -1 when unknown), so a body
+// of the announced size is read with one allocation and no copying. The extra
+// byte lets the read that sees the end of the body find room.
+func readAll(r io.Reader, expected, n int64) ([]byte, error) {
 	b := make([]byte, 0, max(expected+1, 512))
 	for {
-		n, err := r.Read(b[len(b):cap(b)])
-		b = b[:len(b)+n]
+		end := cap(b)
+		if int64(end) > n {
+			end = int(n)
+		}
+		if len(b) >= end {
+			return b, nil // n bytes read: the limit, as io.LimitedReader's EOF
+		}
+		m, err := r.Read(b[len(b):end])
+		b = b[:len(b)+m]
 		if err != nil {
 			if err == io.EOF {
 				err = nil
 			}
 			return b, err
 		}
-		if len(b) == cap(b) {
+		if len(b) == cap(b) && int64(len(b)) < n {
 			// Double, so that a body of unknown length costs at most about
-			// twice its size in all, but not past what a limit lets through.
-			grow := cap(b)
-			if lr, ok := r.(*io.LimitedReader); ok {
-				grow = int(max(min(int64(grow), lr.N), 1))
-			}
-			b = slices.Grow(b, grow)
+			// twice its size in all, but not past what the limit lets through.
+			b = slices.Grow(b, int(min(int64(cap(b)), n-int64(len(b)))))
 		}
 	}
 }

@@ -1,0 +1,5 @@
+//go:build !race
+
+package straddle
+
+const raceSlack = 0
