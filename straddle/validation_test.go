@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/mail"
 	"strings"
 	"testing"
 	"time"
@@ -467,4 +468,79 @@ func TestValidationErrorsAreAList(t *testing.T) {
 	var nilList *ListParams
 	require.NoError(t, nilList.Validate())
 	assert.Nil(t, (&ListParams{}).Validate(), "no problems is a nil error, not an empty list")
+}
+
+// TestPlainEmailIsNotParsed: the usual address is accepted without
+// net/mail's parse, which allocates.
+func TestPlainEmailIsNotParsed(t *testing.T) {
+	var ok bool
+	allocs := testing.AllocsPerRun(20, func() { ok = isEmail("leslie.knope+civic@pawnee.example.com") })
+	if !ok || allocs != 0 {
+		t.Errorf("isEmail = %v with %v allocations, want true with none", ok, allocs)
+	}
+}
+
+// emailCases are addresses on both sides of the dot-atom shortcut.
+var emailCases = []struct {
+	email string
+	want  bool
+}{
+	{"a@b.co", true},
+	{"leslie.knope@example.com", true},
+	{"o'brien+tag/x=y{z}|~!#$%&*^_`-@mail.example.org", true},
+	{"first..last@example.com", false},
+	{".first@example.com", false},
+	{"first.@example.com", false},
+	{"a@b..co", false},
+	{"a@.b.co", false},
+	{"a@b.co.", false},
+	{"a@bco", false},
+	{"@b.co", false},
+	{"a@b@c.co", false},
+	{"a(b)@c.co", false},
+	{"a@b(c).co", false},
+	{"a[b]@c.co", false},
+	{"a@[192.0.2.1]", true}, // a domain literal: net/mail decides
+	{`a\b@c.co`, false},
+	{"a;b@c.co", false},
+	{"a:b@c.co", false},
+	{"a,b@c.co", false},
+	{`"ab"@c.co`, false}, // net/mail gives back ab@c.co: not as written
+	{`"a.b"@c.co`, false},
+	{"Leslie <a@b.co>", false},
+	{"jörg@example.com", true}, // not a dot-atom of ASCII: net/mail decides
+	{"a@exämple.com", true},
+	{"a b@c.co", false},
+	{"a\x7f@c.co", false},
+}
+
+func TestIsEmailAgreesWithNetMail(t *testing.T) {
+	for _, tt := range emailCases {
+		if got := isEmail(tt.email); got != tt.want {
+			t.Errorf("isEmail(%q) = %v, want %v", tt.email, got, tt.want)
+		}
+		local, domain, _ := strings.Cut(tt.email, "@")
+		checkDotAtomAgrees(t, local, domain)
+	}
+}
+
+// FuzzEmailDotAtomAgreesWithNetMail: every address of two dot-atoms, the
+// shortcut isEmail takes, is one net/mail accepts and gives back as written.
+func FuzzEmailDotAtomAgreesWithNetMail(f *testing.F) {
+	for _, tt := range emailCases {
+		local, domain, _ := strings.Cut(tt.email, "@")
+		f.Add(local, domain)
+	}
+	f.Fuzz(checkDotAtomAgrees)
+}
+
+func checkDotAtomAgrees(t *testing.T, local, domain string) {
+	if !isDotAtom(local) || !isDotAtom(domain) {
+		return
+	}
+	s := local + "@" + domain
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s {
+		t.Errorf("%q: dot-atoms, but net/mail gives %v, %v", s, a, err)
+	}
 }
