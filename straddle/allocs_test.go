@@ -88,7 +88,7 @@ func TestCallAllocations(t *testing.T) {
 			_, err := c.Customers.Get(ctx, testCustomerID)
 			return err
 		}},
-		{"create", http.StatusCreated, "createCustomer.201.individual.json", 88, func(c *Client) error {
+		{"create", http.StatusCreated, "createCustomer.201.individual.json", 86, func(c *Client) error {
 			_, err := c.Customers.Create(ctx, create)
 			return err
 		}},

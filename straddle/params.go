@@ -190,7 +190,9 @@ func (p UpdateCustomerParams) LogValue() slog.Value {
 }
 
 // toBody builds the request body. Call validate first: toBody trusts the
-// formats.
+// formats. The body shares p's metadata map, which it only reads: Create
+// marshals it at once and keeps only the bytes, so the caller's map is
+// neither kept nor changed, and what is sent is the metadata at the call.
 func (p *CreateCustomerParams) toBody() createBody {
 	b := createBody{
 		Address:           addressToBody(p.Address),
@@ -198,7 +200,7 @@ func (p *CreateCustomerParams) toBody() createBody {
 		Device:            deviceBody{IPAddress: p.IPAddress.Reveal()},
 		Email:             p.Email,
 		ExternalID:        p.ExternalID,
-		Metadata:          maps.Clone(p.Metadata),
+		Metadata:          p.Metadata,
 		Name:              p.Name,
 		Phone:             p.Phone,
 		Type:              string(p.Type),
@@ -210,7 +212,8 @@ func (p *CreateCustomerParams) toBody() createBody {
 }
 
 // toBody builds the request body. Optional fields left empty are omitted,
-// which the service treats as cleared. Call validate first.
+// which the service treats as cleared. Call validate first. Like
+// CreateCustomerParams.toBody, it shares p's metadata: marshal it at once.
 func (p *UpdateCustomerParams) toBody() updateBody {
 	return updateBody{
 		Address:           addressToBody(p.Address),
@@ -218,7 +221,7 @@ func (p *UpdateCustomerParams) toBody() updateBody {
 		Device:            deviceBody{IPAddress: p.IPAddress.Reveal()},
 		Email:             p.Email,
 		ExternalID:        p.ExternalID,
-		Metadata:          maps.Clone(p.Metadata),
+		Metadata:          p.Metadata,
 		Name:              p.Name,
 		Phone:             p.Phone,
 		Status:            string(p.Status),

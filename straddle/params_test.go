@@ -263,11 +263,33 @@ func TestValidParamsMakeSpecValidBodies(t *testing.T) {
 	requireSpecValid(t, http.MethodPut, "/v1/customers/"+testCustomerID, update.toBody())
 }
 
-func TestToBodyCopiesMetadata(t *testing.T) {
-	p := individualCreateParams()
-	body := p.toBody()
+// TestRequestBodyIsTheMetadataAtTheCall: the body is marshalled before Create
+// returns, so what is sent (every attempt of it) is the metadata at the call;
+// the caller's map is not changed, and not kept: changing it afterwards
+// changes nothing.
+func TestRequestBodyIsTheMetadataAtTheCall(t *testing.T) {
+	var h *harness
+	h = newHarness(t, func(w http.ResponseWriter, r *http.Request) {
+		if len(h.reqs()) < 2 {
+			w.Header().Set("Retry-After", "0")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		serve(t, http.StatusCreated, "createCustomer.201.individual.json")(w, r)
+	})
+	h.skip = func(r *http.Response) bool { return r.StatusCode == http.StatusServiceUnavailable }
+	p := testCreateParams()
+	_, err := h.client.Customers.Create(context.Background(), p)
+	require.NoError(t, err)
+	assert.Equal(t, map[string]string{"crm_segment": "civic"}, p.Metadata)
 	p.Metadata["crm_segment"] = "changed"
-	assert.Equal(t, "civic", body.Metadata["crm_segment"])
+	reqs := h.reqs()
+	require.Len(t, reqs, 2)
+	for _, r := range reqs {
+		var sent struct{ Metadata map[string]string }
+		require.NoError(t, json.Unmarshal(r.Body, &sent))
+		assert.Equal(t, map[string]string{"crm_segment": "civic"}, sent.Metadata)
+	}
 }
 
 func TestListParamsToGen(t *testing.T) {
