@@ -461,6 +461,28 @@ func TestTimestampForms(t *testing.T) {
 	assert.True(t, time.Time(ts).IsZero())
 }
 
+// TestTimestampYearRangeEdges: the years 0000 to 9999 hold in UTC, to the
+// nanosecond, whatever the offset written.
+func TestTimestampYearRangeEdges(t *testing.T) {
+	for in, ok := range map[string]bool{
+		`"0000-01-01T00:00:00Z"`:                true,
+		`"0000-01-01T00:59:59.999999999+01:00"`: false,
+		`"0000-01-01T01:00:00+01:00"`:           true,
+		`"9999-12-31T23:59:59.999999999Z"`:      true,
+		`"9999-12-31T23:00:00-01:00"`:           false,
+		`"9999-12-31T22:59:59.999999999-01:00"`: true,
+	} {
+		var ts timestamp
+		err := ts.UnmarshalJSON([]byte(in))
+		if (err == nil) != ok {
+			t.Errorf("%s: error %v, want accepted %v", in, err, ok)
+		}
+		if y := time.Time(ts).Year(); ok && (y < 0 || y > 9999 || time.Time(ts).Location() != time.UTC) {
+			t.Errorf("%s: %v", in, time.Time(ts))
+		}
+	}
+}
+
 func TestCustomerJSONRoundTrip(t *testing.T) {
 	for _, name := range []string{"createCustomer.201.individual.json", "createCustomer.201.business-masked.json", "getCustomerReview.200.full.json"} {
 		t.Run(name, func(t *testing.T) {
