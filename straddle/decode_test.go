@@ -28,6 +28,8 @@ func TestOnePassFormsHaveTheLayoutOfTheModels(t *testing.T) {
 		{reflect.TypeFor[*Config](), reflect.TypeFor[*Config]()}:                                   true,
 		{reflect.TypeFor[CustomerType](), reflect.TypeFor[CustomerType]()}:                         true,
 		{reflect.TypeFor[CustomerStatus](), reflect.TypeFor[CustomerStatus]()}:                     true,
+		{reflect.TypeFor[string](), reflect.TypeFor[CustomerType]()}:                               true,
+		{reflect.TypeFor[string](), reflect.TypeFor[CustomerStatus]()}:                             true,
 		{reflect.TypeFor[string](), reflect.TypeFor[string]()}:                                     true,
 		{reflect.TypeFor[timestamp](), reflect.TypeFor[timestamp]()}:                               false,
 		{reflect.TypeFor[*MaskedComplianceProfile](), reflect.TypeFor[*MaskedComplianceProfile]()}: false,

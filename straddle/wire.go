@@ -72,18 +72,21 @@ func (w *unmaskedWire) customer() *UnmaskedCustomer { return (*UnmaskedCustomer)
 
 // summaryWire is a CustomerSummary as the wire carries it: the same fields in
 // the same order, with the service's timestamp type, so that it has the same
-// memory layout (TestSummaryWireHasTheLayoutOfCustomerSummary) and a decoded
-// page becomes a []CustomerSummary without a copy (customerSummaries).
+// memory layout (TestOnePassFormsHaveTheLayoutOfTheModels) and a decoded
+// page becomes a []CustomerSummary without a copy (customerSummaries). The
+// type and status are plain strings: encoding/json asks a named type with
+// methods whether it unmarshals itself, two interface checks per value, 3 %
+// of decoding a page.
 type summaryWire struct {
-	ID         string         `json:"id"`
-	Name       string         `json:"name"`
-	Type       CustomerType   `json:"type"`
-	Email      string         `json:"email"`
-	Phone      string         `json:"phone"`
-	Status     CustomerStatus `json:"status"`
-	CreatedAt  timestamp      `json:"created_at"`
-	UpdatedAt  timestamp      `json:"updated_at"`
-	ExternalID string         `json:"external_id,omitempty"`
+	ID         string    `json:"id"`
+	Name       string    `json:"name"`
+	Type       string    `json:"type"` // a CustomerType
+	Email      string    `json:"email"`
+	Phone      string    `json:"phone"`
+	Status     string    `json:"status"` // a CustomerStatus
+	CreatedAt  timestamp `json:"created_at"`
+	UpdatedAt  timestamp `json:"updated_at"`
+	ExternalID string    `json:"external_id,omitempty"`
 }
 
 // The two layouts must have the same size (this fails to compile otherwise);
