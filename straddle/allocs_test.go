@@ -130,11 +130,12 @@ func TestReadBodyAllocatesTheBodyOnly(t *testing.T) {
 }
 
 // TestParseIDDoesNotAllocate: the id is checked and converted in place.
-// (Under the race detector sync.Pool drops some of regexp's matchers; the
-// average over 100 runs, rounded down as AllocsPerRun does, stays 0.)
 func TestParseIDDoesNotAllocate(t *testing.T) {
+	if raceSlack > 0 {
+		t.Skip("under the race detector sync.Pool drops regexp's matchers at random")
+	}
 	var u [16]byte
-	allocs := testing.AllocsPerRun(100, func() {
+	allocs := testing.AllocsPerRun(20, func() {
 		id, _ := parseID(testCustomerID)
 		u = id
 	})
