@@ -246,16 +246,18 @@ func NewClient(opts ...Option) (*Client, error) {
 }
 
 // String describes the client without its API key.
-func (c *Client) String() string {
+func (c Client) String() string {
 	return "straddle.Client{baseURL: " + c.baseURL + ", apiKey: " + redacted + "}"
 }
 
 // Format prints the client as String does under every verb, so no format
-// (%+v, %#v) reveals the API key.
-func (c *Client) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, c.String()) }
+// (%+v, %#v) reveals the API key. Its receiver is a value so that a Client
+// printed by value does not make fmt walk its internals either: among them
+// the transport, which other goroutines' calls are changing.
+func (c Client) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, c.String()) }
 
 // LogValue logs the client without its API key.
-func (c *Client) LogValue() slog.Value { return slog.StringValue(c.String()) }
+func (c Client) LogValue() slog.Value { return slog.StringValue(c.String()) }
 
 // credential holds the API key; it prints and logs redacted.
 type credential string

@@ -325,6 +325,13 @@ func TestClientNeverPrintsAPIKey(t *testing.T) {
 	if got := c.String(); !strings.Contains(got, "sandbox.straddle.com") || !strings.Contains(got, redacted) {
 		t.Errorf("String() = %q, want the base URL and a redacted key", got)
 	}
+	// A Client printed by value prints as String too: fmt never walks into
+	// the transport, which other goroutines' calls change as it reads.
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%d"} {
+		if got := fmt.Sprintf(verb, *c); got != c.String() {
+			t.Errorf("Sprintf(%q, *c) = %.80q, want String()", verb, got)
+		}
+	}
 }
 
 func TestUserAgent(t *testing.T) {
