@@ -1,8 +1,9 @@
 package straddle
 
 import (
-	"bytes"
 	"errors"
+
+	"github.com/straddlekit/straddle-go/internal/jsonshape"
 )
 
 // Limits on the shape of a response body, checked in one pass over its bytes
@@ -27,68 +28,21 @@ var (
 	errBodyLongNumber = errors.New("response body has a number longer than 64 bytes")
 )
 
+// bodyLimits are the limits above, as checkShape applies them.
+var bodyLimits = jsonshape.Limits{Depth: maxBodyDepth, Entries: maxBodyEntries, Values: maxBodyValues, Number: maxBodyNumber}
+
 // checkShape reports whether body stays within the shape limits. It does not
 // validate the JSON (decoding does), and it allocates nothing.
 func checkShape(body []byte) error {
-	var entries [maxBodyDepth + 1]int // commas seen in each open array or object
-	depth, values := 0, 0
-	for i := 0; i < len(body); i++ {
-		switch c := body[i]; {
-		case c == '"':
-			i = stringEnd(body, i+1)
-			values++
-		case c == '{' || c == '[':
-			if depth == maxBodyDepth {
-				return errBodyTooDeep
-			}
-			depth++
-			entries[depth] = 0
-			values++
-		case c == '}' || c == ']':
-			depth = max(depth-1, 0)
-		case c == ',':
-			if entries[depth]++; entries[depth] >= maxBodyEntries {
-				return errBodyTooWide
-			}
-		case c == '-' || c >= '0' && c <= '9':
-			start := i
-			for i+1 < len(body) && isNumberByte(body[i+1]) {
-				i++
-			}
-			if i+1-start > maxBodyNumber {
-				return errBodyLongNumber
-			}
-			values++
-		case c == 't' || c == 'f' || c == 'n':
-			for i+1 < len(body) && body[i+1] >= 'a' && body[i+1] <= 'z' {
-				i++
-			}
-			values++
-		}
-		if values > maxBodyValues {
-			return errBodyTooMany
-		}
+	switch bodyLimits.Check(body) {
+	case jsonshape.TooDeep:
+		return errBodyTooDeep
+	case jsonshape.TooWide:
+		return errBodyTooWide
+	case jsonshape.TooMany:
+		return errBodyTooMany
+	case jsonshape.LongNumber:
+		return errBodyLongNumber
 	}
 	return nil
-}
-
-// stringEnd returns the index of the quote that closes the string whose
-// contents start at i, or len(b) if it is not closed.
-func stringEnd(b []byte, i int) int {
-	for i < len(b) {
-		q := bytes.IndexByte(b[i:], '"')
-		if q < 0 {
-			return len(b)
-		}
-		e := bytes.IndexByte(b[i:i+q], '\\')
-		if e < 0 {
-			return i + q
-		}
-		i += e + 2 // past the backslash and the byte it escapes
-	}
-	return len(b)
-}
-
-func isNumberByte(c byte) bool {
-	return c >= '0' && c <= '9' || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-'
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 
 	"github.com/straddlekit/straddle-go/internal/contract"
+	"github.com/straddlekit/straddle-go/internal/jsonshape"
 )
 
 // validating bounds how many request bodies the process validates at once.
@@ -102,70 +103,23 @@ const (
 	ruleLongNumber = "The request body has a number longer than 64 bytes."
 )
 
-// checkShape returns the shape limit body breaks, or "". It does not
-// validate the JSON (decoding does), and it allocates nothing.
+// shapeLimits are the limits above, as checkShape applies them.
+var shapeLimits = jsonshape.Limits{Depth: maxShapeDepth, Entries: maxShapeEntries, Values: maxShapeValues, Number: maxShapeNumber}
+
+// checkShape returns the rule body breaks, or "". It does not validate the
+// JSON (decoding does), and it allocates nothing.
 func checkShape(body []byte) string {
-	var entries [maxShapeDepth + 1]int // commas seen in each open array or object
-	depth, values := 0, 0
-	for i := 0; i < len(body); i++ {
-		switch c := body[i]; {
-		case c == '"':
-			i = stringEnd(body, i+1)
-			values++
-		case c == '{' || c == '[':
-			if depth == maxShapeDepth {
-				return ruleTooDeep
-			}
-			depth++
-			entries[depth] = 0
-			values++
-		case c == '}' || c == ']':
-			depth = max(depth-1, 0)
-		case c == ',':
-			if entries[depth]++; entries[depth] >= maxShapeEntries {
-				return ruleTooWide
-			}
-		case c == '-' || c >= '0' && c <= '9':
-			start := i
-			for i+1 < len(body) && isNumberByte(body[i+1]) {
-				i++
-			}
-			if i+1-start > maxShapeNumber {
-				return ruleLongNumber
-			}
-			values++
-		case c == 't' || c == 'f' || c == 'n':
-			for i+1 < len(body) && body[i+1] >= 'a' && body[i+1] <= 'z' {
-				i++
-			}
-			values++
-		}
-		if values > maxShapeValues {
-			return ruleTooMany
-		}
+	switch shapeLimits.Check(body) {
+	case jsonshape.TooDeep:
+		return ruleTooDeep
+	case jsonshape.TooWide:
+		return ruleTooWide
+	case jsonshape.TooMany:
+		return ruleTooMany
+	case jsonshape.LongNumber:
+		return ruleLongNumber
 	}
 	return ""
-}
-
-// stringEnd returns the index of the quote that closes the string whose
-// contents start at i, or len(b) if it is not closed.
-func stringEnd(b []byte, i int) int {
-	for i < len(b) {
-		q := bytes.IndexByte(b[i:], '"')
-		if q < 0 {
-			return len(b)
-		}
-		e := bytes.IndexByte(b[i:i+q], '\\')
-		if e < 0 {
-			return i + q
-		}
-		i += e + 2 // past the backslash and the byte it escapes
-	}
-	return len(b)
-}
-
-func isNumberByte(c byte) bool {
-	return c >= '0' && c <= '9' || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-'
 }
 
 // validIdempotencyKey reports whether k is 10 to 40 printable ASCII
