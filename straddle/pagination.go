@@ -195,8 +195,8 @@ func (s *CustomersService) list(ctx context.Context, p *ListParams, opts []Reque
 // its total_items over its page size: customers added while paging cannot
 // make it longer. A page that does not advance (answered as another page
 // number, repeating the page before it, or holding more customers than
-// total_items leaves room for) is a *PagingError. An error ends the iteration: it is yielded
-// once, with a nil customer. p is not modified.
+// total_items leaves room for) is a *PagingError. An error ends the
+// iteration: it is yielded once, with a nil customer. p is not modified.
 //
 //	for c, err := range client.Customers.All(ctx, &straddle.ListParams{Statuses: []straddle.CustomerStatus{straddle.CustomerStatusReview}}) {
 //		if err != nil {
