@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -174,12 +173,7 @@ func TestSmallCustomerBodiesAreBounded(t *testing.T) {
 			return err
 		}
 		_ = get()
-		var before, after runtime.MemStats
-		runtime.GC()
-		runtime.ReadMemStats(&before)
-		err := get()
-		runtime.ReadMemStats(&after)
-		allocated := after.TotalAlloc - before.TotalAlloc
+		allocated, err := bytesAllocated(get)
 		t.Logf("%s: %d bytes, %d allocated (%.1fx), err %v", name, len(body), allocated, float64(allocated)/float64(len(body)), err)
 		if limit := uint64(128 * len(body)); allocated > limit {
 			t.Errorf("%s: %d bytes allocated for a body of %d, over %d", name, allocated, len(body), limit)

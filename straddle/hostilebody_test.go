@@ -153,12 +153,7 @@ func TestHostileSuccessBodiesAreBounded(t *testing.T) {
 				return err
 			}
 			_ = call() // warm the connection and the validator
-			var before, after runtime.MemStats
-			runtime.GC()
-			runtime.ReadMemStats(&before)
-			err := call()
-			runtime.ReadMemStats(&after)
-			allocated := after.TotalAlloc - before.TotalAlloc
+			allocated, err := bytesAllocated(call)
 			t.Logf("%d bytes: %.1f MiB allocated (%.1fx), err %v", len(hb.body), float64(allocated)/(1<<20), float64(allocated)/float64(len(hb.body)), err)
 			var de *DecodeError
 			if err != nil && !errors.As(err, &de) {
@@ -281,4 +276,15 @@ func TestHostileErrorBodiesAreBounded(t *testing.T) {
 			t.Errorf("%d: the call allocated %.1f MiB for a 1 MiB error body", status, float64(allocated)/(1<<20))
 		}
 	}
+}
+
+// bytesAllocated runs f after a collection and returns the bytes it
+// allocated, with its error.
+func bytesAllocated(f func() error) (uint64, error) {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	err := f()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc, err
 }
